@@ -1,0 +1,70 @@
+"""nbtrack: an experiment tracker that lives inside the notebook.
+
+``%load_ext nbtrack`` then ``%%track`` turns a cell into a run; the
+functions below (named after MLflow's) log and read runs from any Python
+code. Importing nbtrack is light: DuckDB, pandas and pyarrow load on first
+use.
+"""
+
+from __future__ import annotations
+
+from ._version import __version__
+from .api import (
+    active_run,
+    connect,
+    delete_run,
+    delete_tag,
+    end_run,
+    experiments,
+    flush,
+    get_experiment,
+    get_run,
+    log_batch,
+    log_metric,
+    log_metrics,
+    log_param,
+    log_params,
+    metric_history,
+    restore_run,
+    runs,
+    search_runs,
+    set_experiment,
+    set_tag,
+    set_tags,
+    sql,
+    start_run,
+    store_path,
+)
+from .errors import NbtrackError
+from .tracking.session import get_session, reset_session
+
+__all__ = [
+    "NbtrackError",
+    "__version__",
+    "active_run",
+    "connect",
+    "delete_run",
+    "delete_tag",
+    "end_run",
+    "experiments",
+    "flush",
+    "get_experiment",
+    "get_run",
+    "get_session",
+    "log_batch",
+    "log_metric",
+    "log_metrics",
+    "log_param",
+    "log_params",
+    "metric_history",
+    "reset_session",
+    "restore_run",
+    "runs",
+    "search_runs",
+    "set_experiment",
+    "set_tag",
+    "set_tags",
+    "sql",
+    "start_run",
+    "store_path",
+]

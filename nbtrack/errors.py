@@ -1,0 +1,73 @@
+"""The exceptions nbtrack raises on purpose.
+
+Every message says what happened and what to do about it. Catch
+:class:`NbtrackError` to handle them all.
+"""
+
+from __future__ import annotations
+
+
+class NbtrackError(Exception):
+    """Base of every error nbtrack raises on purpose."""
+
+
+class NoActiveRunError(NbtrackError):
+    """A logging call was made with no run to log to."""
+
+
+class RunNotFoundError(NbtrackError, KeyError):
+    """No run with this id exists in the store."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
+class ExperimentNotFoundError(NbtrackError, KeyError):
+    """No experiment with this name or id exists in the store."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class InvalidKeyError(NbtrackError, ValueError):
+    """A metric, param or tag key is empty, too long or unsafe."""
+
+
+class InvalidValueError(NbtrackError, ValueError):
+    """A value cannot be logged (a non-numeric metric, an over-long param...)."""
+
+
+class ParamConflictError(NbtrackError, ValueError):
+    """A param was logged twice in one run with different values."""
+
+
+class RunStateError(NbtrackError):
+    """The operation does not fit the run's current state."""
+
+
+class FilterParseError(NbtrackError, ValueError):
+    """A filter or order-by string does not parse.
+
+    ``column`` is the 1-based column of the problem in ``text``.
+    """
+
+    def __init__(self, message: str, text: str, column: int) -> None:
+        self.message, self.text, self.column = message, text, column
+        caret = " " * (column - 1) + "^"
+        super().__init__(f"{message} (column {column})\n  {text}\n  {caret}")
+
+
+class StoreLockedError(NbtrackError, TimeoutError):
+    """Another process held the store's lock for longer than the bounded wait."""
+
+
+class StoreError(NbtrackError):
+    """The store cannot be opened or is not usable."""
+
+
+class ReadOnlyQueryError(NbtrackError, ValueError):
+    """``nbtrack.sql`` was given something other than a read-only query."""
+
+
+class QueryError(NbtrackError, ValueError):
+    """A SQL query given to ``nbtrack.sql`` failed to parse or run."""

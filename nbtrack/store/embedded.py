@@ -1,0 +1,320 @@
+"""The embedded store: one DuckDB file in a ``.nbtrack/`` directory.
+
+Layout::
+
+    .nbtrack/nbtrack.duckdb        the database
+    .nbtrack/nbtrack.duckdb.lock   sidecar lock serialising every open
+    .nbtrack/spool/                sealed event files waiting for a merge
+    .nbtrack/artifacts/            content-addressed files
+
+Writers never open the database: they seal spool files (about 1 ms each).
+Whoever holds the lock next (a reader, or a writer's background thread)
+merges every sealed file in one transaction, then reads. Readers therefore
+always see everything sealed before they asked. See docs/storage.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import socket
+import threading
+import time
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import QueryError, ReadOnlyQueryError, StoreError
+from . import frames, history, merge, schema
+from .base import RunQuery, RunRecord, Store
+from .connection import Connections
+from .lock import StoreLock
+from .spool import Spool
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
+    import pyarrow as pa
+
+DB_NAME = "nbtrack.duckdb"
+#: Spool files merged per transaction (bounds a merge's memory).
+MERGE_CHUNK_FILES = 400
+_REPAIR_EVERY = 2.0
+_TMP_SWEEP_EVERY = 60.0
+_MERGED_NAMES_KEPT_MS = 7 * 24 * 3600 * 1000
+
+
+def default_lock_timeout() -> float:
+    """Seconds a read waits for the store lock (``NBTRACK_LOCK_TIMEOUT``, default 30)."""
+    try:
+        return float(os.environ.get("NBTRACK_LOCK_TIMEOUT", "30"))
+    except ValueError:
+        return 30.0
+
+
+class EmbeddedStore(Store):
+    """A store in one directory on a local (or shared POSIX) file system."""
+
+    def __init__(self, root: Path, *, lock_timeout: float | None = None) -> None:
+        self.root = root.resolve()
+        self.uri = str(self.root)
+        self.db_path = self.root / DB_NAME
+        self.artifacts_dir = self.root / "artifacts"
+        self.spool = Spool(self.root / "spool")
+        self.lock_timeout = default_lock_timeout() if lock_timeout is None else lock_timeout
+        self._lock = StoreLock(self.root / (DB_NAME + ".lock"))
+        self._connections = Connections(self.db_path, self._lock, self._on_open)
+        self._seq_lock = threading.Lock()
+        self._seq = 0
+        self._writer_pid = -1
+        self._writer_id = ""
+        self._last_repair = 0.0
+        self._last_sweep = 0.0
+        self._host = socket.gethostname()
+
+    # -- writing -----------------------------------------------------------------
+    def write_batch(self, batch: pa.Table, *, durable: bool = False) -> None:
+        """Seal ``batch`` as a spool file; it is on disk when this returns."""
+        with self._seq_lock:
+            if self._writer_pid != os.getpid():
+                self._writer_pid = os.getpid()
+                host = re.sub(r"[^A-Za-z0-9]+", "_", self._host)[:40]
+                self._writer_id = f"{host}-{self._writer_pid}-{secrets.token_hex(4)}"
+                self._seq = 0
+            self._seq += 1
+            name = f"{self._writer_id}-{self._seq:010d}"
+            self._ensure_root()
+            self.spool.write(batch, name, durable=durable)
+
+    def merge_pending(self, *, timeout: float = 0.0) -> bool:
+        """Merge sealed spool files now; False if the lock was busy (timeout 0)."""
+        if not self.spool.pending():
+            return True
+        try:
+            with self._connections.connect(timeout, lease=False) as con:
+                self._merge(con)
+        except (TimeoutError, StoreError):
+            if timeout > 0:
+                raise
+            return False
+        return True
+
+    # -- reading -------------------------------------------------------------------
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection on a store with every sealed file merged (bounded wait)."""
+        self._ensure_root()
+        with self._connections.connect(self.lock_timeout) as con:
+            self._merge(con)
+            yield con
+
+    def search_runs(self, query: RunQuery) -> pd.DataFrame:
+        sql, params = _select_sql(query, "r.run_id")
+        with self.reading() as con:
+            ids = [row[0] for row in con.execute(sql, params).fetchall()]
+            return frames.wide_runs(con, ids)
+
+    def count_runs(self, query: RunQuery) -> int:
+        sql, params = _select_sql(RunQuery(**{**query.__dict__, "order_by": ()}), "count(*)", page=False)
+        with self.reading() as con:
+            row = con.execute(sql, params).fetchone()
+            return int(row[0]) if row else 0
+
+    def get_run(self, run_id: str, *, include_deleted: bool = True) -> RunRecord | None:
+        with self.reading() as con:
+            return _read_run(con, run_id, include_deleted)
+
+    def experiments(self) -> pd.DataFrame:
+        with self.reading() as con:
+            return con.execute(_EXPERIMENTS_SQL).df()
+
+    def metric_history(self, run_id: str, key: str, max_points: int | None) -> tuple[pa.Table, int]:
+        with self.reading() as con:
+            return history.read_history(con, run_id, key, max_points)
+
+    def metric_steps(self, run_id: str) -> dict[str, int]:
+        with self.reading() as con:
+            rows = con.execute("SELECT key, step FROM core.metric_latest WHERE run_id = ?", [run_id]).fetchall()
+        return {key: int(step) for key, step in rows}
+
+    def sql(self, query: str, params: Any = None) -> pd.DataFrame:
+        _check_read_only(query)
+        import duckdb
+
+        with self.reading() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                return con.execute(query, params).df()
+            except duckdb.Error as exc:
+                views = ", ".join(schema.PUBLIC_VIEWS)
+                raise QueryError(f"{exc}\nThe views you can query: {views}.") from exc
+            finally:
+                con.execute("ROLLBACK")
+
+    def close(self) -> None:
+        self._connections.close()
+
+    def release_idle(self) -> None:
+        """Close a leased connection unless a thread is using it (before a fork)."""
+        self._connections.close_if_idle()
+
+    def forget_after_fork(self) -> None:
+        """In a forked child: never touch the parent's connection or lock."""
+        self._connections.forget_after_fork()
+        self._seq_lock = threading.Lock()
+
+    # -- internals -----------------------------------------------------------------
+    def _ensure_root(self) -> None:
+        if not self.root.is_dir():
+            try:
+                self.root.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"Cannot create the nbtrack store at {self.root}: {exc}") from exc
+
+    def _on_open(self, con: duckdb.DuckDBPyConnection) -> None:
+        schema.migrate(con, _now_ms())
+
+    def _merge(self, con: duckdb.DuckDBPyConnection) -> None:
+        names = self.spool.pending()
+        while names:
+            chunk, names = names[:MERGE_CHUNK_FILES], names[MERGE_CHUNK_FILES:]
+            self._merge_files(con, chunk)
+        now = time.monotonic()
+        if now - self._last_repair > _REPAIR_EVERY:
+            self._last_repair = now
+            merge.repair_dead_runs(con, self._host)
+        if now - self._last_sweep > _TMP_SWEEP_EVERY:
+            self._last_sweep = now
+            self.spool.remove_stale_tmp()
+            con.execute("DELETE FROM core.merged_files WHERE merged_ms < ?", [_now_ms() - _MERGED_NAMES_KEPT_MS])
+
+    def _merge_files(self, con: duckdb.DuckDBPyConnection, names: list[str]) -> None:
+        done = {
+            row[0]
+            for row in con.execute(
+                "SELECT name FROM core.merged_files WHERE list_contains(?, name)", [names]
+            ).fetchall()
+        }
+        self.spool.remove(sorted(done))  # merged before, deletion interrupted
+        table, read = self.spool.read([n for n in names if n not in done])
+        if not read:
+            return
+        try:
+            self._commit(con, table, read)
+        except Exception:
+            self._merge_one_by_one(con, read)
+            return
+        self.spool.remove(read)
+
+    def _merge_one_by_one(self, con: duckdb.DuckDBPyConnection, names: list[str]) -> None:
+        """A batch failed: merge its files singly and set aside the one that fails."""
+        for name in names:
+            table, read = self.spool.read([name])
+            if not read:
+                continue
+            try:
+                self._commit(con, table, read)
+            except Exception as exc:
+                self.spool.quarantine(name)
+                warnings.warn(
+                    f"nbtrack could not merge spool file {name} ({exc}); it was moved to "
+                    f"{self.spool.bad_directory} so the store keeps working",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+            else:
+                self.spool.remove(read)
+
+    def _commit(self, con: duckdb.DuckDBPyConnection, table: pa.Table, names: list[str]) -> None:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            merge.apply_events(con, table)
+            con.execute(
+                "INSERT INTO core.merged_files SELECT unnest(?::VARCHAR[]), ? ON CONFLICT DO NOTHING",
+                [names, _now_ms()],
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+_EXPERIMENTS_SQL = """
+SELECT e.experiment_id, e.name, epoch_ms(e.created_ms) AS created_time, e.lifecycle AS lifecycle_stage,
+       count(r.run_id) AS runs, epoch_ms(max(r.start_ms)) AS last_run_time
+FROM core.experiments e
+LEFT JOIN core.runs r ON r.experiment_id = e.experiment_id AND r.lifecycle = 'active'
+GROUP BY ALL ORDER BY e.name
+"""
+
+_RUN_SQL = """
+SELECT r.run_id, r.experiment_id, e.name, r.run_name, r.status, epoch_ms(r.start_ms), epoch_ms(r.end_ms),
+       r.parent_run_id, r.lifecycle, r.user_name, r.host, r.pid, r.error
+FROM core.runs_live r LEFT JOIN core.experiments e USING (experiment_id) WHERE r.run_id = ?
+"""
+
+
+def _read_run(con: duckdb.DuckDBPyConnection, run_id: str, include_deleted: bool) -> RunRecord | None:
+    row = con.execute(_RUN_SQL, [run_id]).fetchone()
+    if row is None or (row[8] != "active" and not include_deleted):
+        return None
+    params = dict(con.execute("SELECT key, value FROM core.params WHERE run_id = ?", [run_id]).fetchall())
+    metrics = dict(con.execute("SELECT key, value FROM core.metric_latest WHERE run_id = ?", [run_id]).fetchall())
+    tags = dict(con.execute("SELECT key, value FROM core.tags WHERE run_id = ?", [run_id]).fetchall())
+    return RunRecord(
+        run_id=row[0], experiment_id=row[1], experiment_name=row[2], run_name=row[3], status=row[4],
+        start_time=row[5], end_time=row[6], parent_run_id=row[7], lifecycle_stage=row[8], user=row[9],
+        host=row[10], pid=row[11], error=row[12], params=params, metrics=metrics, tags=tags,
+    )
+
+
+def _select_sql(query: RunQuery, what: str, *, page: bool = True) -> tuple[str, list[Any]]:
+    """SQL selecting run ids (or a count) for ``query``; user text only as parameters."""
+    from .filter import parse_filter, parse_order_by
+    from .filter_sql import compile_filter, compile_order_by
+
+    params: list[Any] = []
+    joins, order_body, order_params = compile_order_by(parse_order_by(list(query.order_by)))
+    params.extend(order_params)
+    where = [] if query.include_deleted else ["r.lifecycle = 'active'"]
+    if query.experiment_ids is not None:
+        where.append("list_contains(?::VARCHAR[], r.experiment_id)")
+        params.append(list(query.experiment_ids))
+    if query.run_ids is not None:
+        where.append("list_contains(?::VARCHAR[], r.run_id)")
+        params.append(list(query.run_ids))
+    expr = parse_filter(query.filter or "")
+    if expr is not None:
+        filter_sql, filter_params = compile_filter(expr)
+        where.append(f"({filter_sql})")
+        params.extend(filter_params)
+    sql = f"SELECT {what} FROM core.runs_live r {' '.join(joins)} WHERE {' AND '.join(where) or 'TRUE'}"
+    if page:
+        order = f"{order_body}, " if order_body else ""
+        sql += f" ORDER BY {order}r.start_ms DESC NULLS LAST, r.run_id LIMIT ? OFFSET ?"
+        params.extend([query.max_results, query.offset])
+    return sql, params
+
+
+def _check_read_only(query: str) -> None:
+    import duckdb
+
+    try:
+        statements = duckdb.extract_statements(query)
+    except duckdb.Error as exc:
+        raise QueryError(f"The SQL does not parse: {exc}") from exc
+    if len(statements) != 1:
+        raise ReadOnlyQueryError(f"nbtrack.sql runs exactly one statement; got {len(statements)}")
+    kind = statements[0].type
+    if kind not in (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN):
+        raise ReadOnlyQueryError(
+            f"nbtrack.sql only reads: a {kind.name} statement was refused. "
+            "Change runs with the API (delete_run, set_tag...) so every change is recorded."
+        )

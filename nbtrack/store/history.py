@@ -1,0 +1,46 @@
+"""Read a metric's history, downsampled in SQL when it is long.
+
+Downsampling splits the step range into ``max_points // 4`` buckets and
+keeps, per bucket, the first, last, minimum and maximum point: the global
+first, last, minimum and maximum always survive, spikes stay visible, and
+a million points come back as about 2,000 in tens of milliseconds.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow as pa
+
+_STATS = "SELECT count(*), min(step), max(step) FROM core.metrics WHERE run_id = ? AND key = ?"
+
+_ALL = "SELECT step, ts, value FROM core.metrics WHERE run_id = ? AND key = ? ORDER BY step, ts"
+
+_BUCKETED = """
+WITH s AS (
+    SELECT step, ts, value,
+           floor((step - $lo)::DOUBLE * $buckets / ($hi - $lo + 1))::BIGINT AS bucket
+    FROM core.metrics WHERE run_id = $run_id AND key = $key),
+kept AS (
+    SELECT unnest(list_distinct([
+        arg_min({'step': step, 'ts': ts, 'value': value}, (step, ts)),
+        arg_max({'step': step, 'ts': ts, 'value': value}, (step, ts)),
+        arg_min({'step': step, 'ts': ts, 'value': value}, value),
+        arg_max({'step': step, 'ts': ts, 'value': value}, value)])) AS p
+    FROM s GROUP BY bucket)
+SELECT p.step AS step, p.ts AS ts, p.value AS value FROM kept ORDER BY step, ts
+"""
+
+
+def read_history(
+    con: duckdb.DuckDBPyConnection, run_id: str, key: str, max_points: int | None
+) -> tuple[pa.Table, int]:
+    """Return (points as an Arrow table of step, ts, value; total points stored)."""
+    count, lo, hi = con.execute(_STATS, [run_id, key]).fetchone() or (0, None, None)
+    if max_points is None or count <= max_points:
+        return con.execute(_ALL, [run_id, key]).to_arrow_table(), int(count)
+    buckets = max(1, max_points // 4)
+    params = {"lo": lo, "hi": hi, "buckets": buckets, "run_id": run_id, "key": key}
+    return con.execute(_BUCKETED, params).to_arrow_table(), int(count)

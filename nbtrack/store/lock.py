@@ -1,0 +1,122 @@
+"""The store lock: one sidecar file that serialises every open of the database.
+
+DuckDB lets one process at a time open a file read-write, and an open
+connection blocks every other process, with no busy timeout. So every open
+goes through an ``flock`` on ``<db>.lock``: blocking with a bounded wait for
+readers, non-blocking for the background merge. The holder writes who it is
+into the file so a waiter that gives up can say which process to look at.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+
+from ..errors import StoreLockedError
+
+
+class StoreLock:
+    """An inter-process lock on a sidecar file, plus an in-process mutex.
+
+    ``flock`` locks belong to an open file description, so two threads of
+    one process must also be kept apart: the in-process mutex does that, and
+    makes waiting threads sleep instead of polling the file.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._mutex = threading.Lock()
+        self._fd: int | None = None
+        self.acquired_at = 0.0
+
+    @property
+    def held(self) -> bool:
+        """True while this process holds the lock."""
+        return self._fd is not None
+
+    def acquire(self, timeout: float) -> bool:
+        """Take the lock, waiting at most ``timeout`` seconds (0: do not wait).
+
+        Returns False when the lock is busy and ``timeout`` is 0; raises
+        :class:`StoreLockedError` naming the holder when a wait times out.
+        """
+        deadline = time.monotonic() + timeout
+        got = self._mutex.acquire(timeout=timeout) if timeout > 0 else self._mutex.acquire(blocking=False)
+        if not got:
+            return self._busy(timeout, "another thread of this process")
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        except BaseException:
+            self._mutex.release()
+            raise
+        delay = 0.001
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    os.close(fd)
+                    self._mutex.release()
+                    return self._busy(timeout, self.holder())
+                time.sleep(min(delay, remaining))
+                delay = min(delay * 2, 0.01)
+            except BaseException:
+                os.close(fd)
+                self._mutex.release()
+                raise
+        self._fd = fd
+        self.acquired_at = time.monotonic()
+        self._write_owner(fd)
+        return True
+
+    def release(self) -> None:
+        """Give the lock back (closing the descriptor drops the flock)."""
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return
+        try:
+            os.close(fd)
+        finally:
+            self._mutex.release()
+
+    def forget_after_fork(self) -> None:
+        """In a forked child: drop the inherited descriptor without unlocking the parent."""
+        fd, self._fd = self._fd, None
+        self._mutex = threading.Lock()
+        if fd is not None:
+            os.close(fd)  # the parent's descriptor keeps its flock
+
+    def holder(self) -> str:
+        """Who wrote themselves into the lock file last (best effort)."""
+        try:
+            text = self.path.read_text(errors="replace").strip()
+        except OSError:
+            return "an unknown process"
+        return text or "an unknown process"
+
+    def _busy(self, timeout: float, holder: str) -> bool:
+        if timeout <= 0:
+            return False
+        raise StoreLockedError(
+            f"The nbtrack store at {self.path.parent} stayed locked for {timeout:g} s by {holder}. "
+            "If that process is stuck, stop it; the store is safe to use once it exits. "
+            "To wait longer, set NBTRACK_LOCK_TIMEOUT (seconds)."
+        )
+
+    @staticmethod
+    def _write_owner(fd: int) -> None:
+        argv = " ".join(sys.argv)[:200]
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime())
+        info = f"process {os.getpid()} on {socket.gethostname()} ({argv}) since {stamp}"
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, info.encode(), 0)
+        except OSError:
+            pass  # the owner note is a courtesy; the flock is what matters

@@ -1,0 +1,151 @@
+"""Fan a batch of events out to the narrow tables, in one transaction.
+
+Called with the store lock held. The caller records the spool file names
+in ``core.merged_files`` in the same transaction, so a file is merged at
+most once even if the process dies between COMMIT and deleting the file.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+from . import events
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow as pa
+
+_LATEST_UPSERT = """
+INSERT INTO core.metric_latest
+SELECT run_id, key, p.step, p.ts, p.value FROM (
+    SELECT run_id, key, arg_max({'step': step, 'ts': ts, 'value': value}, (step, ts, idx)) AS p
+    FROM ev WHERE kind = 0 GROUP BY run_id, key)
+ON CONFLICT (run_id, key) DO UPDATE
+SET step = excluded.step, ts = excluded.ts, value = excluded.value
+WHERE excluded.step > core.metric_latest.step
+   OR (excluded.step = core.metric_latest.step AND excluded.ts >= core.metric_latest.ts)
+"""
+
+_PARAMS_INSERT = """
+INSERT INTO core.params
+SELECT run_id, key, arg_min(text, idx) FROM ev WHERE kind = 1 GROUP BY run_id, key
+ON CONFLICT DO NOTHING
+"""
+
+_TAGS_LAST = """
+CREATE OR REPLACE TEMP TABLE tag_last AS
+SELECT run_id, key, text FROM ev WHERE kind = 2
+QUALIFY row_number() OVER (PARTITION BY run_id, key ORDER BY idx DESC) = 1
+"""
+
+_EXPERIMENTS_INSERT = """
+INSERT INTO core.experiments (experiment_id, name, created_ms)
+SELECT run_id, arg_min(text, idx), min(ts) FROM ev WHERE kind = 4 GROUP BY run_id
+ON CONFLICT DO NOTHING
+"""
+
+
+def apply_events(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
+    """Write every event of ``table`` to its table; the caller owns the transaction."""
+    import pyarrow as pa
+
+    if table.num_rows == 0:
+        return
+    table = table.append_column("idx", pa.array(range(table.num_rows), type=pa.int64()))
+    kinds = set(table.column("kind").unique().to_pylist())
+    con.register("ev", table)
+    try:
+        if events.EXPERIMENT in kinds:
+            con.execute(_EXPERIMENTS_INSERT)
+        if events.RUN in kinds:
+            _apply_run_attributes(con)
+        if events.PARAM in kinds:
+            con.execute(_PARAMS_INSERT)
+        if events.TAG in kinds:
+            _apply_tags(con)
+        if events.METRIC in kinds:
+            con.execute("INSERT INTO core.metrics SELECT run_id, key, step, ts, value FROM ev WHERE kind = 0")
+            con.execute(_LATEST_UPSERT)
+    finally:
+        con.unregister("ev")
+
+
+def _apply_tags(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(_TAGS_LAST)
+    con.execute(
+        "DELETE FROM core.tags t USING tag_last d WHERE t.run_id = d.run_id AND t.key = d.key AND d.text IS NULL"
+    )
+    con.execute(
+        "INSERT INTO core.tags SELECT run_id, key, text FROM tag_last WHERE text IS NOT NULL "
+        "ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value"
+    )
+    con.execute("DROP TABLE tag_last")
+
+
+def _apply_run_attributes(con: duckdb.DuckDBPyConnection) -> None:
+    rows = con.execute("SELECT run_id, key, step, text FROM ev WHERE kind = 3 ORDER BY idx").fetchall()
+    by_run: dict[str, dict[str, Any]] = {}
+    for run_id, key, step, text in rows:
+        if key in events.RUN_INT_ATTRS:
+            by_run.setdefault(run_id, {})[key] = step
+        elif key in events.RUN_TEXT_ATTRS:
+            by_run.setdefault(run_id, {})[key] = text
+        # unknown attributes come from a newer nbtrack: ignore, never fail the merge
+    groups: dict[tuple[str, ...], list[list[Any]]] = {}
+    for run_id, attrs in by_run.items():
+        columns = tuple(sorted(attrs))
+        groups.setdefault(columns, []).append([run_id, *(attrs[c] for c in columns)])
+    for columns, values in groups.items():
+        names = ", ".join(columns)
+        marks = ", ".join("?" for _ in range(len(columns) + 1))
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns)
+        con.executemany(
+            f"INSERT INTO core.runs (run_id, {names}) VALUES ({marks}) "
+            f"ON CONFLICT (run_id) DO UPDATE SET {updates}",
+            values,
+        )
+
+
+def repair_dead_runs(con: duckdb.DuckDBPyConnection, host: str) -> list[str]:
+    """Mark RUNNING runs of this host whose process is gone as KILLED.
+
+    A run's end time becomes its last heartbeat: the last moment it was
+    known to be alive. Returns the ids it changed.
+    """
+    rows = con.execute(
+        "SELECT run_id, pid FROM core.runs WHERE status = 'RUNNING' AND host = ?", [host]
+    ).fetchall()
+    dead = [run_id for run_id, pid in rows if pid is not None and not pid_alive(int(pid))]
+    if dead:
+        con.executemany(
+            "UPDATE core.runs SET status = 'KILLED', end_ms = COALESCE(heartbeat_ms, start_ms), "
+            "error = COALESCE(error, 'The process running this run exited without ending it.') "
+            "WHERE run_id = ?",
+            [[run_id] for run_id in dead],
+        )
+    return dead
+
+
+def pid_alive(pid: int) -> bool:
+    """True if a process with this pid exists on this machine."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    except OSError:
+        return False
+    return not _is_zombie(pid)
+
+
+def _is_zombie(pid: int) -> bool:
+    """A killed child that nobody reaped still answers kill(pid, 0) on Linux."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+    except (OSError, IndexError):
+        return False

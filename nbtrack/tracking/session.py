@@ -1,0 +1,540 @@
+"""The Session: all of nbtrack's mutable state in this process, in one object.
+
+It holds the store, the run stack, the event buffer and the background
+writer. ``get_session()`` returns it and ``reset_session()`` replaces it
+(tests do that between cases). Configuration such as ``NBTRACK_URI`` is
+read when the store is first needed, never copied at import.
+"""
+
+from __future__ import annotations
+
+import atexit
+import getpass
+import hashlib
+import os
+import socket
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..errors import (
+    InvalidValueError,
+    NoActiveRunError,
+    ParamConflictError,
+    RunNotFoundError,
+    RunStateError,
+    StoreError,
+)
+from ..store import events, open_store
+from ..store.base import Store
+from . import validation
+from .buffer import EventBuffer
+from .names import random_run_name
+from .run_state import RunState
+from .writer import SEAL_AT_EVENTS, BackgroundWriter
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+#: Seconds between two heartbeats of an active run.
+HEARTBEAT_INTERVAL = 10.0
+#: Statuses a run can end with.
+END_STATUSES = ("FINISHED", "FAILED", "KILLED")
+DEFAULT_EXPERIMENT = "Default"
+
+MetricListener = Callable[[str, str, int, int, float], None]
+
+
+def experiment_id_for(name: str) -> str:
+    """Experiment ids derive from names, so every process (and store) agrees on them."""
+    return hashlib.sha256(name.encode()).hexdigest()[:16]
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class Session:
+    """One process's connection to a store, its runs and its writer."""
+
+    def __init__(self, uri: str | os.PathLike[str] | None = None) -> None:
+        self.uri = uri
+        self._store: Store | None = None
+        self.buffer = EventBuffer()
+        self._lock = threading.RLock()
+        self._seal_lock = threading.Lock()
+        self._stack: list[RunState] = []
+        self._runs: dict[str, RunState] = {}
+        self.experiment_name: str | None = None
+        self._announced: set[str] = set()
+        self._writer: BackgroundWriter | None = None
+        self._unsealed: list[pa.Table] = []
+        self._last_heartbeat = 0.0
+        self._valid_metric_keys: set[str] = set()
+        self.metric_listeners: list[MetricListener] = []
+        self.closed = False
+
+    # -- store ---------------------------------------------------------------------
+    @property
+    def store(self) -> Store:
+        """The store, opened on first use (``connect`` > ``NBTRACK_URI`` > discovery)."""
+        if self._store is None:
+            with self._lock:
+                if self._store is None:
+                    self._store = open_store(self.uri)
+        return self._store
+
+    def reader(self) -> Store:
+        """The store, after sealing what this process buffered (read your writes)."""
+        self.seal(durable=False)
+        return self.store
+
+    # -- experiments -----------------------------------------------------------------
+    def set_experiment(self, name: str) -> str:
+        """Make ``name`` the active experiment (created on first use); returns its id."""
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidValueError(f"experiment name must be a non-empty string, got {name!r}")
+        if len(name) > validation.MAX_KEY_LENGTH:
+            raise InvalidValueError(f"experiment name is longer than {validation.MAX_KEY_LENGTH} characters")
+        self.experiment_name = name
+        return self._announce_experiment(name)
+
+    def _announce_experiment(self, name: str) -> str:
+        experiment_id = experiment_id_for(name)
+        if experiment_id not in self._announced:
+            self.buffer.add(events.EXPERIMENT, experiment_id, "name", ts=now_ms(), text=name)
+            self._announced.add(experiment_id)
+        return experiment_id
+
+    # -- run lifecycle -------------------------------------------------------------
+    @property
+    def active_run(self) -> RunState | None:
+        return self._stack[-1] if self._stack else None
+
+    def start_run(
+        self,
+        *,
+        run_id: str | None = None,
+        experiment: str | None = None,
+        run_name: str | None = None,
+        nested: bool = False,
+        parent_run_id: str | None = None,
+        tags: Mapping[str, Any] | None = None,
+    ) -> RunState:
+        """Start (or resume, with ``run_id``) a run and push it on the stack."""
+        tag_rows = _tag_rows(tags or {})
+        if run_name is not None and not isinstance(run_name, str):
+            raise InvalidValueError(f"run_name must be a string, got {type(run_name).__name__}")
+        with self._lock:
+            parent = self._parent_for(nested, parent_run_id, resuming=run_id is not None)
+            if run_id is not None:
+                state = self._resume(run_id, parent)
+            else:
+                name = experiment or self.experiment_name or DEFAULT_EXPERIMENT
+                state = RunState(
+                    run_id=uuid.uuid4().hex,
+                    experiment_id=self._announce_experiment(name),
+                    run_name=run_name or random_run_name(),
+                    parent_run_id=parent,
+                    owner_pid=os.getpid(),
+                    start_ms=now_ms(),
+                )
+            rows = self._start_rows(state) + [(events.TAG, state.run_id, k, None, None, None, v) for k, v in tag_rows]
+            self.buffer.add_many(rows)
+            self._stack.append(state)
+            self._runs[state.run_id] = state
+            self._ensure_writer()
+        return state
+
+    def _parent_for(self, nested: bool, parent_run_id: str | None, *, resuming: bool) -> str | None:
+        if parent_run_id is not None:
+            return parent_run_id
+        if nested:
+            return self._stack[-1].run_id if self._stack else None
+        if self._stack and not resuming:
+            active = self._stack[-1]
+            raise RunStateError(
+                f"Run {active.run_id} ({active.run_name}) is already active. End it first with "
+                "nbtrack.end_run(), use `with nbtrack.start_run():` so it ends by itself, or pass "
+                "nested=True to start a child run."
+            )
+        return None
+
+    def _resume(self, run_id: str, parent: str | None) -> RunState:
+        if run_id in self._runs and self._runs[run_id].active:
+            raise RunStateError(f"Run {run_id} is already active in this process")
+        record = self.reader().get_run(run_id, include_deleted=False)
+        if record is None:
+            raise RunNotFoundError(f"No run {run_id!r} in the store at {self.store.uri}; check the id")
+        steps = self.store.metric_steps(run_id)
+        return RunState(
+            run_id=run_id,
+            experiment_id=record.experiment_id or experiment_id_for(DEFAULT_EXPERIMENT),
+            run_name=record.run_name or run_id[:8],
+            parent_run_id=record.parent_run_id or parent,
+            owner_pid=os.getpid(),
+            start_ms=int(record.start_time.timestamp() * 1000) if record.start_time else now_ms(),
+            params=dict(record.params),
+            next_step={key: step + 1 for key, step in steps.items()},
+        )
+
+    def _start_rows(self, state: RunState) -> list[tuple]:
+        run_id, stamp = state.run_id, now_ms()
+        text = {
+            "experiment_id": state.experiment_id,
+            "run_name": state.run_name,
+            "status": "RUNNING",
+            "lifecycle": "active",
+            "host": socket.gethostname(),
+            "user_name": _user_name(),
+            "parent_run_id": state.parent_run_id,
+        }
+        ints = {"start_ms": state.start_ms, "pid": os.getpid(), "heartbeat_ms": stamp, "end_ms": None}
+        rows = [(events.RUN, run_id, k, None, stamp, None, v) for k, v in text.items()]
+        rows += [(events.RUN, run_id, k, v, stamp, None, None) for k, v in ints.items()]
+        return rows
+
+    def end_run(self, status: str = "FINISHED", *, run_id: str | None = None, error: str | None = None) -> None:
+        """End a run (the active one by default) and its active children; durable on return."""
+        if status not in END_STATUSES:
+            raise InvalidValueError(f"status must be one of {', '.join(END_STATUSES)}; got {status!r}")
+        with self._lock:
+            state = self._runs.get(run_id) if run_id else self.active_run
+            if state is None or not state.active:
+                if run_id is None:
+                    return  # like MLflow: ending when nothing is active is a no-op
+                raise RunStateError(f"Run {run_id} is not active in this process")
+            for child in self._descendants(state):
+                self._finish(child, status if status != "FINISHED" else "FINISHED", None)
+            self._finish(state, status, error)
+        self.seal(durable=True)
+        if self._writer is not None:
+            self._writer.wake()
+
+    def _descendants(self, state: RunState) -> list[RunState]:
+        found: list[RunState] = []
+        parents = {state.run_id}
+        for run in self._stack:
+            if run.parent_run_id in parents and run is not state:
+                found.append(run)
+                parents.add(run.run_id)
+        return list(reversed(found))
+
+    def _finish(self, state: RunState, status: str, error: str | None) -> None:
+        stamp = now_ms()
+        rows: list[tuple] = [
+            (events.RUN, state.run_id, "status", None, stamp, None, status),
+            (events.RUN, state.run_id, "end_ms", stamp, stamp, None, None),
+            (events.RUN, state.run_id, "heartbeat_ms", stamp, stamp, None, None),
+        ]
+        if error:
+            rows.append((events.RUN, state.run_id, "error", None, stamp, None, error[-20_000:]))
+        self.buffer.add_many(rows)
+        state.active = False
+        if state in self._stack:
+            self._stack.remove(state)
+        self._runs.pop(state.run_id, None)
+
+    def set_lifecycle(self, run_id: str, lifecycle: str) -> None:
+        """Delete (``deleted``) or restore (``active``) a run; durable on return."""
+        record = self.reader().get_run(run_id, include_deleted=True)
+        if record is None:
+            raise RunNotFoundError(f"No run {run_id!r} in the store at {self.store.uri}; check the id")
+        if run_id in self._runs:
+            raise RunStateError(f"Run {run_id} is still active: end it before deleting it")
+        self.buffer.add(events.RUN, run_id, "lifecycle", ts=now_ms(), text=lifecycle)
+        self.seal(durable=True)
+
+    # -- logging ---------------------------------------------------------------------
+    def run_for(self, run_id: str | None, what: str) -> RunState:
+        """The run a logging call writes to: the active run, or ``run_id``."""
+        if run_id is None:
+            if self._stack:
+                return self._stack[-1]
+            raise NoActiveRunError(
+                f"{what} needs a run: add %%track to the cell, or use `with nbtrack.start_run():`, "
+                "or pass run_id=..."
+            )
+        state = self._runs.get(run_id)
+        if state is not None:
+            return state
+        return self._attach(run_id)
+
+    def _attach(self, run_id: str) -> RunState:
+        """Log to a run by id that was not started here (a worker, a finished run)."""
+        record = self.reader().get_run(run_id, include_deleted=False)
+        if record is None:
+            raise RunNotFoundError(f"No run {run_id!r} in the store at {self.store.uri}; check the id")
+        state = RunState(
+            run_id=run_id,
+            experiment_id=record.experiment_id or "",
+            run_name=record.run_name or "",
+            parent_run_id=record.parent_run_id,
+            owner_pid=os.getpid(),
+            start_ms=now_ms(),
+            params=dict(record.params),
+            next_step={k: v + 1 for k, v in self.store.metric_steps(run_id).items()},
+            active=False,
+        )
+        with self._lock:
+            self._runs.setdefault(run_id, state)
+            self._ensure_writer()
+        return self._runs[run_id]
+
+    def log_metric(
+        self, key: str, value: Any, step: Any = None, timestamp: Any = None, run_id: str | None = None
+    ) -> None:
+        """Buffer one metric point; returns in about a microsecond."""
+        state = self._stack[-1] if run_id is None and self._stack else self.run_for(run_id, "log_metric")
+        if key not in self._valid_metric_keys:
+            validation.check_key(key, "metric")
+            if len(self._valid_metric_keys) < 100_000:
+                self._valid_metric_keys.add(key)
+        if type(value) is not float:
+            value = validation.metric_value(key, value)
+        next_step = state.next_step
+        if step is None:
+            step = next_step.get(key, 0)
+        else:
+            step = validation.step_value(key, step)
+        if step >= next_step.get(key, 0):
+            next_step[key] = step + 1
+        ts = time.time_ns() // 1_000_000 if timestamp is None else validation.timestamp_ms(key, timestamp)
+        if self.buffer.add_metric(state.run_id, key, step, ts, value) >= SEAL_AT_EVENTS and self._writer:
+            self._writer.wake()
+        if self.metric_listeners:
+            for listener in self.metric_listeners:
+                listener(state.run_id, key, step, ts, value)
+
+    def log_metrics(
+        self, metrics: Mapping[str, Any], step: Any = None, timestamp: Any = None, run_id: str | None = None
+    ) -> None:
+        """Log several metrics at one step; all are checked before any is buffered."""
+        if not isinstance(metrics, Mapping):
+            raise InvalidValueError(f"log_metrics takes a dict of name -> number, got {type(metrics).__name__}")
+        checked = {validation.check_key(k, "metric"): validation.metric_value(k, v) for k, v in metrics.items()}
+        if step is not None:
+            step = validation.step_value("(log_metrics)", step)
+        if timestamp is not None:
+            timestamp = validation.timestamp_ms("(log_metrics)", timestamp)
+        for key, value in checked.items():
+            self.log_metric(key, value, step, timestamp, run_id)
+
+    def log_series(self, key: str, values: Any, steps: Any, timestamps: Any, run_id: str | None = None) -> None:
+        """Buffer a whole series of one key at once (checked first, all or nothing)."""
+        import numpy as np
+
+        state = self.run_for(run_id, "log_batch")
+        validation.check_key(key, "metric")
+        try:
+            vals = np.asarray(values, dtype=np.float64).ravel()
+            stps = np.asarray(steps, dtype=np.int64).ravel()
+            tss = np.asarray(timestamps, dtype=np.int64).ravel()
+        except (TypeError, ValueError) as exc:
+            raise InvalidValueError(f"metric {key!r}: values must be numbers and steps integers ({exc})") from None
+        if not len(vals) == len(stps) == len(tss):
+            raise InvalidValueError(f"metric {key!r}: values, steps and timestamps differ in length")
+        if len(vals) == 0:
+            return
+        top = int(stps.max()) + 1
+        if top > state.next_step.get(key, 0):
+            state.next_step[key] = top
+        if self.buffer.add_metrics(state.run_id, key, stps, tss, vals) >= SEAL_AT_EVENTS and self._writer:
+            self._writer.wake()
+
+    def log_params(self, params: Mapping[str, Any], run_id: str | None = None) -> None:
+        """Log params; re-logging the same value is fine, a different one is an error."""
+        if not isinstance(params, Mapping):
+            raise InvalidValueError(f"log_params takes a dict of name -> value, got {type(params).__name__}")
+        state = self.run_for(run_id, "log_params")
+        checked = {validation.check_key(k, "param"): validation.param_value(k, v) for k, v in params.items()}
+        with self._lock:
+            for key, text in checked.items():
+                old = state.params.get(key)
+                if old is not None and old != text:
+                    raise ParamConflictError(
+                        f"param {key!r} is already {old!r} in run {state.run_id}; params are fixed for a "
+                        f"run. Start a new run to try {text!r} (each %%track execution is a new run)."
+                    )
+            fresh = {k: v for k, v in checked.items() if state.params.get(k) != v}
+            self.buffer.add_many([(events.PARAM, state.run_id, k, None, None, None, v) for k, v in fresh.items()])
+            state.params.update(fresh)
+
+    def set_tags(self, tags: Mapping[str, Any], run_id: str | None = None) -> None:
+        """Set (or overwrite) tags on a run."""
+        if not isinstance(tags, Mapping):
+            raise InvalidValueError(f"set_tags takes a dict of name -> value, got {type(tags).__name__}")
+        state = self.run_for(run_id, "set_tags")
+        rows = _tag_rows(tags)
+        self.buffer.add_many([(events.TAG, state.run_id, k, None, None, None, v) for k, v in rows])
+
+    def delete_tag(self, key: str, run_id: str | None = None) -> None:
+        """Remove a tag from a run."""
+        state = self.run_for(run_id, "delete_tag")
+        validation.check_key(key, "tag")
+        self.buffer.add(events.TAG, state.run_id, key, text=None)
+
+    # -- writing -------------------------------------------------------------------
+    def seal(self, *, durable: bool) -> None:
+        """Move the buffer to a spool file; raises if it cannot (data is kept)."""
+        with self._seal_lock:
+            drained = self.buffer.drain()
+            batches = self._unsealed + ([drained] if drained is not None else [])
+            if not batches:
+                return
+            table = events.concat(batches) if len(batches) > 1 else batches[0]
+            try:
+                self.store.write_batch(table, durable=durable)
+            except Exception as exc:
+                self._unsealed = [table]
+                raise StoreError(
+                    f"nbtrack could not write to {self.store.uri}: {exc}. The data is kept in memory "
+                    "and retried every second."
+                ) from exc
+            self._unsealed = []
+
+    def flush(self, timeout: float | None = None) -> None:
+        """Seal everything durably and merge it into the database (bounded wait)."""
+        self.seal(durable=True)
+        store = self.store
+        store.merge_pending(timeout=getattr(store, "lock_timeout", 30.0) if timeout is None else timeout)
+
+    def _ensure_writer(self) -> None:
+        if self._writer is None or not self._writer.alive:
+            self._writer = BackgroundWriter(self._tick)
+            self._writer.start()
+
+    def _tick(self) -> None:
+        if time.monotonic() - self._last_heartbeat >= HEARTBEAT_INTERVAL:
+            self._last_heartbeat = time.monotonic()
+            self._heartbeat()
+        self.seal(durable=False)
+        self.store.merge_pending(timeout=0)
+
+    def _heartbeat(self) -> None:
+        stamp, pid = now_ms(), os.getpid()
+        with self._lock:
+            live = [s.run_id for s in self._runs.values() if s.active and s.owner_pid == pid]
+        self.buffer.add_many([(events.RUN, run_id, "heartbeat_ms", stamp, stamp, None, None) for run_id in live])
+
+    # -- process events ------------------------------------------------------------
+    def close(self, *, end_status: str | None = "FINISHED", merge_timeout: float = 2.0) -> None:
+        """End this process's runs, make everything durable, stop the writer."""
+        if self.closed:
+            return
+        self.closed = True
+        pid = os.getpid()
+        with self._lock:
+            mine = [s for s in reversed(self._stack) if s.owner_pid == pid]
+        if end_status:
+            for state in mine:
+                if state.active:
+                    self._finish(state, end_status, None)
+        if self._writer is not None:
+            self._writer.stop()
+        if self._store is None and len(self.buffer) == 0 and not self._unsealed:
+            return
+        try:
+            self.seal(durable=True)
+            self.store.merge_pending(timeout=merge_timeout)
+        except Exception as exc:  # at exit: say it, never raise
+            print(f"nbtrack: could not finish writing at exit: {exc}", file=sys.stderr)
+        finally:
+            if self._store is not None:
+                self._store.close()
+
+    def after_fork_in_child(self) -> None:
+        """A forked child starts with an empty buffer and no writer or connection.
+
+        The parent seals what it buffered; the child keeps the run stack so a
+        worker logs to the run it was forked from, but never ends it at exit.
+        """
+        self.buffer.discard()
+        self._lock = threading.RLock()
+        self._seal_lock = threading.Lock()
+        self._writer = None
+        self._unsealed = []
+        if self._store is not None and hasattr(self._store, "forget_after_fork"):
+            self._store.forget_after_fork()
+        if self._runs:
+            self._ensure_writer()
+            _flush_before_worker_exit()
+
+
+def _tag_rows(tags: Mapping[str, Any]) -> list[tuple[str, str]]:
+    if not isinstance(tags, Mapping):
+        raise InvalidValueError(f"tags must be a dict of name -> value, got {type(tags).__name__}")
+    return [(validation.check_key(k, "tag"), validation.tag_value(k, v)) for k, v in tags.items()]
+
+
+def _user_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "unknown"
+
+
+def _flush_before_worker_exit() -> None:
+    """multiprocessing children leave through os._exit: flush in its finalizers."""
+    mp_util = sys.modules.get("multiprocessing.util")
+    if mp_util is None:
+        return
+    mp_util.Finalize(None, _close_current, exitpriority=100)
+
+
+# -- the one process-wide session --------------------------------------------------
+_current: Session | None = None
+_current_lock = threading.Lock()
+
+
+def get_session() -> Session:
+    """The process's Session, created on first use."""
+    session = _current
+    if session is not None:
+        return session
+    return _create()
+
+
+def _create(uri: str | os.PathLike[str] | None = None) -> Session:
+    global _current
+    with _current_lock:
+        if _current is None or _current.closed:
+            _current = Session(uri)
+        return _current
+
+
+def reset_session(uri: str | os.PathLike[str] | None = None, *, end_status: str | None = "KILLED") -> Session:
+    """Close the current session (ending its runs with ``end_status``) and start a fresh one."""
+    global _current
+    with _current_lock:
+        old, _current = _current, None
+    if old is not None:
+        old.close(end_status=end_status)
+    return _create(uri)
+
+
+def _close_current() -> None:
+    session = _current
+    if session is not None:
+        session.close()
+
+
+def _before_fork() -> None:
+    store = getattr(_current, "_store", None)
+    if store is not None and hasattr(store, "release_idle"):
+        store.release_idle()  # the child must not inherit an open database
+
+
+def _after_fork_in_child() -> None:
+    global _current_lock
+    _current_lock = threading.Lock()
+    if _current is not None:
+        _current.after_fork_in_child()
+
+
+atexit.register(_close_current)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_before_fork, after_in_child=_after_fork_in_child)

@@ -1,0 +1,70 @@
+"""The background writer: seals the buffer about once a second and merges.
+
+One named daemon thread per process. It never raises: a failure is
+reported once as a warning and retried on the next tick, and the user's
+training loop never waits on it.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from collections.abc import Callable
+
+#: Seconds between two seals of the buffer.
+SEAL_INTERVAL = 1.0
+#: Seal early when this many events are buffered (bounds memory).
+SEAL_AT_EVENTS = 250_000
+
+
+class BackgroundWriter:
+    """Calls ``tick`` every :data:`SEAL_INTERVAL` seconds, or sooner when woken."""
+
+    def __init__(self, tick: Callable[[], None], interval: float = SEAL_INTERVAL) -> None:
+        self._tick = tick
+        self.interval = interval
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._warned: set[str] = set()
+        self._thread = threading.Thread(target=self._loop, name="nbtrack-writer", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def wake(self) -> None:
+        """Seal and merge now instead of at the next tick."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop after one last tick; waits at most ``timeout`` seconds."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            try:
+                self._tick()
+            except Exception as exc:  # never let the thread die
+                self._warn_once(exc)
+
+    def _warn_once(self, exc: Exception) -> None:
+        kind = type(exc).__name__
+        if kind in self._warned:
+            return
+        self._warned.add(kind)
+        warnings.warn(
+            f"nbtrack's background writer hit {kind}: {exc}. Logged data stays buffered and "
+            "is retried every second; nbtrack.flush() reports the error if it persists.",
+            RuntimeWarning,
+            stacklevel=1,
+        )
