@@ -42,7 +42,6 @@ if TYPE_CHECKING:
 DB_NAME = "nbtrack.duckdb"
 #: Spool files merged per transaction (bounds a merge's memory).
 MERGE_CHUNK_FILES = 400
-_REPAIR_EVERY = 2.0
 _TMP_SWEEP_EVERY = 60.0
 _MERGED_NAMES_KEPT_MS = 7 * 24 * 3600 * 1000
 
@@ -71,7 +70,6 @@ class EmbeddedStore(Store):
         self._seq = 0
         self._writer_pid = -1
         self._writer_id = ""
-        self._last_repair = 0.0
         self._last_sweep = 0.0
         self._host = socket.gethostname()
 
@@ -182,10 +180,8 @@ class EmbeddedStore(Store):
         while names:
             chunk, names = names[:MERGE_CHUNK_FILES], names[MERGE_CHUNK_FILES:]
             self._merge_files(con, chunk)
+        merge.repair_dead_runs(con, self._host)
         now = time.monotonic()
-        if now - self._last_repair > _REPAIR_EVERY:
-            self._last_repair = now
-            merge.repair_dead_runs(con, self._host)
         if now - self._last_sweep > _TMP_SWEEP_EVERY:
             self._last_sweep = now
             self.spool.remove_stale_tmp()

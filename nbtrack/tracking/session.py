@@ -478,11 +478,22 @@ def _user_name() -> str:
 
 
 def _flush_before_worker_exit() -> None:
-    """multiprocessing children leave through os._exit: flush in its finalizers."""
+    """multiprocessing children leave through os._exit, skipping atexit.
+
+    Their Process bootstrap clears the finalizer registry right after the
+    fork, then runs the after-fork hooks: register there, so the child's
+    last events are sealed by multiprocessing's own exit finalizers.
+    """
     mp_util = sys.modules.get("multiprocessing.util")
-    if mp_util is None:
+    if mp_util is None or _current is None:
         return
-    mp_util.Finalize(None, _close_current, exitpriority=100)
+    mp_util.register_after_fork(_current, _register_exit_flush)
+
+
+def _register_exit_flush(session: Session) -> None:
+    import multiprocessing.util
+
+    multiprocessing.util.Finalize(session, session.close, exitpriority=100)
 
 
 # -- the one process-wide session --------------------------------------------------
