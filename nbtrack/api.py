@@ -157,7 +157,9 @@ def get_run(run_id: str) -> RunRecord:
 # -- logging ---------------------------------------------------------------------------
 
 
-def log_metric(key: str, value: float, step: int | None = None, timestamp: Any = None, *, run_id: str | None = None) -> None:
+def log_metric(
+    key: str, value: float, step: int | None = None, timestamp: Any = None, *, run_id: str | None = None
+) -> None:
     """Log a metric point; ``step`` defaults to the next step of this key in this run."""
     get_session().log_metric(key, value, step, timestamp, run_id)
 
@@ -224,11 +226,15 @@ def _series_from(session: Any, metrics: Any, run_id: str | None) -> dict[str, tu
     series: dict[str, tuple[list, list, list]] = {}
     next_step = dict(state.next_step)
     rows = (
-        ((k, v, None, None) for k, vs in metrics.items() for v in vs) if isinstance(metrics, Mapping) else metrics
+        ((k, v, None, None) for k, vs in metrics.items() for v in vs)
+        if isinstance(metrics, Mapping)
+        else metrics
     )
     for row in rows:
         if not isinstance(row, (tuple, list)) or not 2 <= len(row) <= 4:
-            raise InvalidValueError(f"log_batch metrics must be (key, value, step, timestamp) tuples, got {row!r:.80}")
+            raise InvalidValueError(
+                f"log_batch metrics must be (key, value, step, timestamp) tuples, got {row!r:.80}"
+            )
         key, value, step, ts = (*row, None, None)[:4]
         validation.check_key(key, "metric")
         number = validation.metric_value(key, value)
@@ -292,7 +298,9 @@ def _run_query(
     experiment: Any, filter: Any, order_by: Any, max_results: Any, include_deleted: bool
 ) -> RunQuery:
     if filter is not None and not isinstance(filter, str):
-        raise InvalidValueError(f"filter must be a string such as \"metrics.acc > 0.9\", got {type(filter).__name__}")
+        raise InvalidValueError(
+            f'filter must be a string such as "metrics.acc > 0.9", got {type(filter).__name__}'
+        )
     if isinstance(order_by, str):
         order_by = [order_by]
     if order_by is not None and not all(isinstance(item, str) for item in order_by):
@@ -344,7 +352,9 @@ def metric_history(run_id: str, key: str, max_points: int | None = None) -> pd.D
     """
     import pandas as pd
 
-    if max_points is not None and (isinstance(max_points, bool) or not isinstance(max_points, int) or max_points < 4):
+    if max_points is not None and (
+        isinstance(max_points, bool) or not isinstance(max_points, int) or max_points < 4
+    ):
         raise InvalidValueError(f"max_points must be an integer of at least 4, got {max_points!r}")
     validation.check_key(key, "metric")
     session = get_session()
@@ -363,5 +373,5 @@ def sql(query: str, params: Any = None) -> pd.DataFrame:
     ``metrics``, ``latest_metrics``. Anything but a read is refused.
     """
     if not isinstance(query, str) or not query.strip():
-        raise InvalidValueError("sql needs a query string such as \"select * from runs\"")
+        raise InvalidValueError('sql needs a query string such as "select * from runs"')
     return get_session().reader().sql(query, params)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -29,11 +29,13 @@ app = typer.Typer(
 
 StoreOption = Annotated[
     str | None,
-    typer.Option("--store", "-s", help="Store or project directory (default: NBTRACK_URI, else nearest .nbtrack/)."),
+    typer.Option(
+        "--store", "-s", help="Store or project directory (default: NBTRACK_URI, else nearest .nbtrack/)."
+    ),
 ]
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -71,7 +73,8 @@ def runs(
     ] = None,
     max_results: Annotated[int, typer.Option("--max-results", "-n", help="At most this many runs.")] = 50,
     columns: Annotated[
-        str | None, typer.Option("--columns", "-c", help="Comma-separated extra columns, e.g. metrics.acc,params.lr")
+        str | None,
+        typer.Option("--columns", "-c", help="Comma-separated extra columns, e.g. metrics.acc,params.lr"),
     ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
@@ -86,8 +89,11 @@ def runs(
 
 
 @app.command()
-def show(run_id: Annotated[str, typer.Argument(help="Run id or a unique prefix of it.")], store: StoreOption = None,
-         fmt: FormatOption = Format.table) -> None:
+def show(
+    run_id: Annotated[str, typer.Argument(help="Run id or a unique prefix of it.")],
+    store: StoreOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
     """Show one run: attributes, params, latest metrics and tags."""
     _use_store(store)
     record = api.get_run(_resolve_run_id(run_id))
@@ -96,16 +102,23 @@ def show(run_id: Annotated[str, typer.Argument(help="Run id or a unique prefix o
         return
     if fmt is Format.csv:
         rows = [("attribute", k, v) for k, v in _record_dict(record).items() if not isinstance(v, dict)]
-        rows += [(group, k, v) for group in ("params", "metrics", "tags") for k, v in getattr(record, group).items()]
+        rows += [
+            (group, k, v)
+            for group in ("params", "metrics", "tags")
+            for k, v in getattr(record, group).items()
+        ]
         _emit(_frame(rows, ["section", "key", "value"]), fmt)
         return
     _print_record(record)
 
 
 @app.command()
-def sql(query: Annotated[str, typer.Argument(help="One read-only SQL query over the views.")],
-        store: StoreOption = None, fmt: FormatOption = Format.table) -> None:
-    """Run a read-only SQL query (views: runs, all_runs, experiments, params, tags, metrics, latest_metrics)."""
+def sql(
+    query: Annotated[str, typer.Argument(help="One read-only SQL query over the views.")],
+    store: StoreOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Run a read-only SQL query over the views (runs, all_runs, experiments, params, tags, metrics...)."""
     _use_store(store)
     _emit(api.sql(query), fmt)
 
@@ -121,8 +134,15 @@ def demo(
     _use_store(store)
     run_demo(runs_per_model=runs_per_model, echo=typer.echo)
     typer.echo("")
-    runs(store=None, experiment=["demo"], filter=None, order_by=["metrics.val_accuracy DESC"], max_results=50,
-         columns=None, fmt=Format.table)
+    runs(
+        store=None,
+        experiment=["demo"],
+        filter=None,
+        order_by=["metrics.val_accuracy DESC"],
+        max_results=50,
+        columns=None,
+        fmt=Format.table,
+    )
 
 
 # -- formatting ------------------------------------------------------------------------
@@ -147,7 +167,9 @@ def _compact_runs(frame: pd.DataFrame, wanted: list[str] | None) -> pd.DataFrame
         wanted += [c for c in frame.columns if c.startswith("params.")][:4]
     missing = [c for c in wanted if c not in frame.columns]
     if missing:
-        raise NbtrackError(f"unknown column(s): {', '.join(missing)}. Columns look like metrics.acc or params.lr")
+        raise NbtrackError(
+            f"unknown column(s): {', '.join(missing)}. Columns look like metrics.acc or params.lr"
+        )
     for column in wanted:
         out[column.split(".", 1)[1] if column.count(".") else column] = frame[column].map(_cell)
     return out
@@ -177,7 +199,9 @@ def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def _emit(frame: pd.DataFrame, fmt: Format, *, title: str | None = None, status_column: str | None = None) -> None:
+def _emit(
+    frame: pd.DataFrame, fmt: Format, *, title: str | None = None, status_column: str | None = None
+) -> None:
     if fmt is Format.csv:
         frame.to_csv(sys.stdout, index=False)
     elif fmt is Format.json:
@@ -207,12 +231,15 @@ def _print_table(frame: pd.DataFrame, title: str | None, status_column: str | No
     console.print(table)
     hidden = len(frame.columns) - len(shown)
     if hidden:
-        console.print(f"[dim]{hidden} more column(s) did not fit: pick with --columns, or use --format csv[/]")
+        console.print(
+            f"[dim]{hidden} more column(s) did not fit: pick with --columns, or use --format csv[/]"
+        )
 
 
 def _columns_that_fit(cells: dict[str, list[str]], width: int) -> list[str]:
     """Keep whole columns from the left while they fit the terminal (at least two)."""
-    shown, used = [], 0
+    shown: list[str] = []
+    used = 0
     for column, values in cells.items():
         need = min(36, max([len(str(column)), *map(len, values)])) + 2
         if used + need > width and len(shown) >= 2:
@@ -237,8 +264,10 @@ def _print_record(record: Any) -> None:
     console = Console()
     style = _STATUS_STYLE.get(record.status, "white")
     console.print(f"[bold]{record.run_name}[/]  {record.run_id}  [{style}]{record.status}[/]")
-    console.print(f"experiment {record.experiment_name}  started {record.start_time}  "
-                  f"duration {_duration(record.duration)}  {record.user}@{record.host} pid {record.pid}")
+    console.print(
+        f"experiment {record.experiment_name}  started {record.start_time}  "
+        f"duration {_duration(record.duration)}  {record.user}@{record.host} pid {record.pid}"
+    )
     if record.parent_run_id:
         console.print(f"parent {record.parent_run_id}")
     for group in ("params", "metrics", "tags"):

@@ -32,7 +32,7 @@ def run_demo(*, runs_per_model: int = 3, echo: Callable[[str], Any] = print) -> 
     try:
         with api.start_run(run_name="broken-config", tags={"model": "svm"}):
             api.log_params({"C": -1.0})
-            _fit("svm", {"C": -1.0}, *split[:1], split[2])
+            _fit("svm", {"C": -1.0}, split[0], split[2])
     except ValueError as exc:
         echo(f"  broken-config   FAILED on purpose: {str(exc).splitlines()[0][:70]}")
     api.flush()
@@ -42,10 +42,12 @@ def run_demo(*, runs_per_model: int = 3, echo: Callable[[str], Any] = print) -> 
 def _grid(count: int) -> dict[str, list[dict[str, Any]]]:
     return {
         "logreg": [{"C": c, "max_iter": 2000} for c in (0.01, 0.1, 1.0, 10.0, 100.0)][:count],
-        "random_forest": [{"n_estimators": n, "max_depth": d} for n, d in ((25, 2), (50, 4), (100, 8), (200, None))][
+        "random_forest": [
+            {"n_estimators": n, "max_depth": d} for n, d in ((25, 2), (50, 4), (100, 8), (200, None))
+        ][:count],
+        "gradient_boosting": [{"learning_rate": lr, "n_estimators": 60} for lr in (0.03, 0.1, 0.3, 0.6)][
             :count
         ],
-        "gradient_boosting": [{"learning_rate": lr, "n_estimators": 60} for lr in (0.03, 0.1, 0.3, 0.6)][:count],
     }
 
 
@@ -59,7 +61,10 @@ def _train(family: str, params: dict[str, Any], split: list[Any], echo: Callable
                 zip(model.staged_predict(x_train), model.staged_predict(x_val), strict=True)
             ):
                 api.log_metrics(
-                    {"train_accuracy": (train_pred == y_train).mean(), "val_accuracy": (val_pred == y_val).mean()},
+                    {
+                        "train_accuracy": (train_pred == y_train).mean(),
+                        "val_accuracy": (val_pred == y_val).mean(),
+                    },
                     step=step,
                 )
         api.log_metric("train_accuracy", model.score(x_train, y_train))

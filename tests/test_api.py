@@ -18,7 +18,9 @@ def test_issue_example_round_trip():
         for epoch in range(100):
             nbtrack.log_metric("loss", 1 / (epoch + 1), step=epoch)
         nbtrack.log_metric("accuracy", 0.91)
-    df = nbtrack.runs(filter="metrics.accuracy > 0.9 and params.max_depth = '8'", order_by=["metrics.accuracy DESC"])
+    df = nbtrack.runs(
+        filter="metrics.accuracy > 0.9 and params.max_depth = '8'", order_by=["metrics.accuracy DESC"]
+    )
     assert list(df["run_id"]) == [run.run_id]
     row = df.iloc[0]
     assert row["status"] == "FINISHED"
@@ -42,7 +44,16 @@ def test_mlflow_column_convention():
         nbtrack.log_metric("acc", 0.5)
         nbtrack.set_tag("k", "v")
     df = nbtrack.runs()
-    for column in ("run_id", "experiment_id", "status", "start_time", "end_time", "metrics.acc", "params.lr", "tags.k"):
+    for column in (
+        "run_id",
+        "experiment_id",
+        "status",
+        "start_time",
+        "end_time",
+        "metrics.acc",
+        "params.lr",
+        "tags.k",
+    ):
         assert column in df.columns
     assert df["start_time"].dt.tz is not None
     assert df.loc[0, "run_id"] == run.run_id
@@ -139,10 +150,9 @@ def test_nested_runs_and_parent_end_closes_children():
 
 
 def test_run_handle_logs_to_its_own_run():
-    with nbtrack.start_run() as parent:
-        with nbtrack.start_run(nested=True) as child:
-            parent.log_metric("outer", 1.0)
-            child.log_params({"p": 1})
+    with nbtrack.start_run() as parent, nbtrack.start_run(nested=True) as child:
+        parent.log_metric("outer", 1.0)
+        child.log_params({"p": 1})
     assert nbtrack.get_run(parent.run_id).metrics == {"outer": 1.0}
     assert nbtrack.get_run(child.run_id).params == {"p": "1"}
 
@@ -246,7 +256,7 @@ def test_metric_history_downsampling_keeps_extremes():
     assert small["step"].iloc[0] == 0 and small["step"].iloc[-1] == n - 1
     assert small["value"].max() == 10.0 and small["value"].min() == -10.0
     assert small["step"].is_monotonic_increasing
-    assert nbtrack.metric_history(run.run_id, "wave", max_points=n) .shape[0] == n
+    assert nbtrack.metric_history(run.run_id, "wave", max_points=n).shape[0] == n
 
 
 def test_log_batch_tuples_params_and_tags():
@@ -264,8 +274,10 @@ def test_log_batch_tuples_params_and_tags():
 def test_sql_reads_views():
     with nbtrack.start_run(run_name="a") as run:
         nbtrack.log_metric("m", 1.0)
-    counts = nbtrack.sql("select (select count(*) from runs) r, (select count(*) from metrics) m, "
-                         "(select count(*) from latest_metrics) l, (select count(*) from experiments) e")
+    counts = nbtrack.sql(
+        "select (select count(*) from runs) r, (select count(*) from metrics) m, "
+        "(select count(*) from latest_metrics) l, (select count(*) from experiments) e"
+    )
     assert counts.iloc[0].tolist() == [1, 1, 1, 1]
     named = nbtrack.sql("select run_name from runs where run_id = ?", [run.run_id])
     assert named["run_name"].tolist() == ["a"]
@@ -278,8 +290,8 @@ def test_flush_makes_data_visible_to_another_process(store_dir):
     with nbtrack.start_run() as run:
         nbtrack.log_metric("m", 3.0)
         nbtrack.flush()
-        code = (
-            "import nbtrack, sys; print(nbtrack.get_run(sys.argv[1]).metrics['m'])"
+        code = "import nbtrack, sys; print(nbtrack.get_run(sys.argv[1]).metrics['m'])"
+        out = subprocess.run(
+            [sys.executable, "-c", code, run.run_id], capture_output=True, text=True, check=True
         )
-        out = subprocess.run([sys.executable, "-c", code, run.run_id], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "3.0"

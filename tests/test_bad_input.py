@@ -44,8 +44,13 @@ def _unchanged(before):
 
 @pytest.mark.parametrize(
     ("value", "match"),
-    [("0.9", "must be a number"), (None, "must be a number"), (b"1", "must be a number"),
-     ([1, 2], "must be a number"), ({"a": 1}, "must be a number")],
+    [
+        ("0.9", "must be a number"),
+        (None, "must be a number"),
+        (b"1", "must be a number"),
+        ([1, 2], "must be a number"),
+        ({"a": 1}, "must be a number"),
+    ],
 )
 def test_non_numeric_metric(stored_run, value, match):
     run_id, before = stored_run
@@ -62,7 +67,7 @@ def test_non_numeric_metric(stored_run, value, match):
 
 
 def _unchanged_except_status(before):
-    runs, params, tags, metrics = _snapshot()
+    _runs, params, tags, metrics = _snapshot()
     assert (params, tags, metrics) == before[1:]
 
 
@@ -74,8 +79,16 @@ def test_array_metric_names_the_shape():
 
 @pytest.mark.parametrize(
     ("key", "match"),
-    [("", "empty"), ("   ", "empty"), ("k" * 251, "251 characters"), ("../escape", "path"),
-     ("a/../b", "path"), ("/abs", "path"), ("new\nline", "control"), (3, "must be strings")],
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("k" * 251, "251 characters"),
+        ("../escape", "path"),
+        ("a/../b", "path"),
+        ("/abs", "path"),
+        ("new\nline", "control"),
+        (3, "must be strings"),
+    ],
 )
 def test_bad_keys_everywhere(stored_run, key, match):
     run_id, before = stored_run
@@ -100,7 +113,7 @@ def test_slash_in_metric_key_is_fine():
 def test_param_relogged_with_other_value(stored_run):
     run_id, before = stored_run
     with nbtrack.start_run(run_id=run_id):
-        with pytest.raises(ParamConflictError, match="already '0.1'.*new run"):
+        with pytest.raises(ParamConflictError, match=r"already '0\.1'.*new run"):
             nbtrack.log_param("lr", 0.2)
         with pytest.raises(ParamConflictError):
             nbtrack.log_params({"other": 1, "lr": 0.3})
@@ -170,8 +183,14 @@ def test_bad_search_arguments():
 
 def test_sql_refuses_writes_and_reports_errors(stored_run):
     _, before = stored_run
-    for statement in ("delete from core.runs", "drop view runs", "create table x(a int)",
-                      "copy (select 1) to 'x.csv'", "attach 'other.db'", "select 1; delete from core.params"):
+    for statement in (
+        "delete from core.runs",
+        "drop view runs",
+        "create table x(a int)",
+        "copy (select 1) to 'x.csv'",
+        "attach 'other.db'",
+        "select 1; delete from core.params",
+    ):
         with pytest.raises(ReadOnlyQueryError):
             nbtrack.sql(statement)
     with pytest.raises(QueryError, match="views you can query"):
@@ -196,8 +215,12 @@ def test_bad_end_status_and_experiment_name():
 
 def test_bad_store_uris(tmp_path):
     (tmp_path / "file.txt").write_text("x")
-    for uri, match in ((str(tmp_path / "file.txt"), "not a directory"), ("s3://bucket", "scheme"),
-                       (str(tmp_path / "x.duckdb"), "is a file"), ("", "empty")):
+    for uri, match in (
+        (str(tmp_path / "file.txt"), "not a directory"),
+        ("s3://bucket", "scheme"),
+        (str(tmp_path / "x.duckdb"), "is a file"),
+        ("", "empty"),
+    ):
         with pytest.raises(NbtrackError, match=match):
             nbtrack.connect(uri)
 

@@ -41,7 +41,9 @@ def _eight_writers_and_a_reader(tmp_path: Path, points: int = 5_000) -> None:
     reader = _spawn("reader.py", str(stop))
     time.sleep(1.0)  # let every interpreter come up, then start them together
     start.touch()
-    run_ids = [line.split()[1] for w in writers for line in _finish(w).splitlines() if line.startswith("DONE")]
+    run_ids = [
+        line.split()[1] for w in writers for line in _finish(w).splitlines() if line.startswith("DONE")
+    ]
     stop.touch()
     reader_out = _finish(reader)
     assert "ERRORS 0" in reader_out and "WENT DOWN" not in reader_out
@@ -71,7 +73,18 @@ def test_soak_eight_writers_and_a_reader(tmp_path, round_):
 def test_kill_9_loses_at_most_the_unsealed_second_and_store_stays_readable(tmp_path):
     start = tmp_path / "start"
     start.touch()
-    proc = _spawn("writer.py", str(start), "200000", "--batch", "500", "--pause", "0.02", "--progress", "--flush-at", "2000")
+    proc = _spawn(
+        "writer.py",
+        str(start),
+        "200000",
+        "--batch",
+        "500",
+        "--pause",
+        "0.02",
+        "--progress",
+        "--flush-at",
+        "2000",
+    )
     run_id, flushed, progress = None, 0, []
     assert proc.stdout is not None
     for line in proc.stdout:
@@ -94,7 +107,9 @@ def test_kill_9_loses_at_most_the_unsealed_second_and_store_stays_readable(tmp_p
     assert stored >= flushed > 0  # everything acknowledged by flush() survived
     assert stored >= logged_a_second_before  # at most the last (unsealed) second is lost
     assert stored <= logged
-    distinct = nbtrack.sql("select count(distinct step) n from metrics where run_id = ?", [run_id])["n"].iloc[0]
+    distinct = nbtrack.sql("select count(distinct step) n from metrics where run_id = ?", [run_id])["n"].iloc[
+        0
+    ]
     assert distinct == stored
     record = nbtrack.get_run(run_id)
     assert record.status == "KILLED"  # the process is gone: liveness says so
@@ -148,11 +163,10 @@ def test_stuck_lock_gives_clear_message_after_bounded_wait(store_dir, monkeypatc
 def test_fork_pool_workers_log_to_the_parent_run():
     import multiprocessing
 
-    with nbtrack.start_run(run_name="parent") as run:
-        with multiprocessing.get_context("fork").Pool(3) as pool:
-            assert pool.map(_fork_worker, range(3)) == [0, 1, 2]
-            pool.close()
-            pool.join()
+    with nbtrack.start_run(run_name="parent") as run, multiprocessing.get_context("fork").Pool(3) as pool:
+        assert pool.map(_fork_worker, range(3)) == [0, 1, 2]
+        pool.close()
+        pool.join()
     for i in range(3):
         assert len(nbtrack.metric_history(run.run_id, f"worker{i}")) == 500
 
@@ -167,7 +181,9 @@ def test_joblib_workers_write_child_runs():
     joblib = pytest.importorskip("joblib")
     with nbtrack.start_run(run_name="sweep") as parent:
         store = nbtrack.store_path()
-        results = joblib.Parallel(n_jobs=2)(joblib.delayed(_child_run)(store, parent.run_id, i) for i in range(4))
+        results = joblib.Parallel(n_jobs=2)(
+            joblib.delayed(_child_run)(store, parent.run_id, i) for i in range(4)
+        )
     assert sorted(results) == [0, 1, 2, 3]
     children = nbtrack.runs(filter=f"parent_run_id = '{parent.run_id}'")
     assert len(children) == 4
@@ -223,7 +239,9 @@ def test_stale_heartbeat_from_another_host_reads_killed(store_dir):
     rows = {"kind": [], "run_id": [], "key": [], "step": [], "ts": [], "value": [], "text": []}
 
     def add(key, step=None, text=None):
-        for column, value in zip(events.COLUMNS, (events.RUN, "r" * 32, key, step, stamp, None, text), strict=True):
+        for column, value in zip(
+            events.COLUMNS, (events.RUN, "r" * 32, key, step, stamp, None, text), strict=True
+        ):
             rows[column].append(value)
 
     add("status", text="RUNNING")

@@ -135,7 +135,9 @@ class EmbeddedStore(Store):
 
     def metric_steps(self, run_id: str) -> dict[str, int]:
         with self.reading() as con:
-            rows = con.execute("SELECT key, step FROM core.metric_latest WHERE run_id = ?", [run_id]).fetchall()
+            rows = con.execute(
+                "SELECT key, step FROM core.metric_latest WHERE run_id = ?", [run_id]
+            ).fetchall()
         return {key: int(step) for key, step in rows}
 
     def sql(self, query: str, params: Any = None) -> pd.DataFrame:
@@ -185,7 +187,9 @@ class EmbeddedStore(Store):
         if now - self._last_sweep > _TMP_SWEEP_EVERY:
             self._last_sweep = now
             self.spool.remove_stale_tmp()
-            con.execute("DELETE FROM core.merged_files WHERE merged_ms < ?", [_now_ms() - _MERGED_NAMES_KEPT_MS])
+            con.execute(
+                "DELETE FROM core.merged_files WHERE merged_ms < ?", [_now_ms() - _MERGED_NAMES_KEPT_MS]
+            )
 
     def _merge_files(self, con: duckdb.DuckDBPyConnection, names: list[str]) -> None:
         done = {
@@ -262,12 +266,27 @@ def _read_run(con: duckdb.DuckDBPyConnection, run_id: str, include_deleted: bool
     if row is None or (row[8] != "active" and not include_deleted):
         return None
     params = dict(con.execute("SELECT key, value FROM core.params WHERE run_id = ?", [run_id]).fetchall())
-    metrics = dict(con.execute("SELECT key, value FROM core.metric_latest WHERE run_id = ?", [run_id]).fetchall())
+    metrics = dict(
+        con.execute("SELECT key, value FROM core.metric_latest WHERE run_id = ?", [run_id]).fetchall()
+    )
     tags = dict(con.execute("SELECT key, value FROM core.tags WHERE run_id = ?", [run_id]).fetchall())
     return RunRecord(
-        run_id=row[0], experiment_id=row[1], experiment_name=row[2], run_name=row[3], status=row[4],
-        start_time=row[5], end_time=row[6], parent_run_id=row[7], lifecycle_stage=row[8], user=row[9],
-        host=row[10], pid=row[11], error=row[12], params=params, metrics=metrics, tags=tags,
+        run_id=row[0],
+        experiment_id=row[1],
+        experiment_name=row[2],
+        run_name=row[3],
+        status=row[4],
+        start_time=row[5],
+        end_time=row[6],
+        parent_run_id=row[7],
+        lifecycle_stage=row[8],
+        user=row[9],
+        host=row[10],
+        pid=row[11],
+        error=row[12],
+        params=params,
+        metrics=metrics,
+        tags=tags,
     )
 
 

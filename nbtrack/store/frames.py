@@ -42,17 +42,34 @@ def wide_runs(con: duckdb.DuckDBPyConnection, run_ids: list[str]) -> pd.DataFram
     """One row per run, in the order of ``run_ids``, with metrics/params/tags columns."""
     import pyarrow as pa
 
-    ids = pa.table({"run_id": pa.array(run_ids, pa.string()), "ord": pa.array(range(len(run_ids)), pa.int64())})
+    ids = pa.table(
+        {"run_id": pa.array(run_ids, pa.string()), "ord": pa.array(range(len(run_ids)), pa.int64())}
+    )
     con.register("ids", ids)
     try:
         base = con.execute(_RUNS_SQL).to_arrow_table()
         blocks = [
-            _pivot(con, "metrics.", "SELECT ids.ord, key, value FROM ids JOIN core.metric_latest USING (run_id)",
-                   len(run_ids), numeric=True),
-            _pivot(con, "params.", "SELECT ids.ord, key, value FROM ids JOIN core.params USING (run_id)",
-                   len(run_ids), numeric=False),
-            _pivot(con, "tags.", "SELECT ids.ord, key, value FROM ids JOIN core.tags USING (run_id)",
-                   len(run_ids), numeric=False),
+            _pivot(
+                con,
+                "metrics.",
+                "SELECT ids.ord, key, value FROM ids JOIN core.metric_latest USING (run_id)",
+                len(run_ids),
+                numeric=True,
+            ),
+            _pivot(
+                con,
+                "params.",
+                "SELECT ids.ord, key, value FROM ids JOIN core.params USING (run_id)",
+                len(run_ids),
+                numeric=False,
+            ),
+            _pivot(
+                con,
+                "tags.",
+                "SELECT ids.ord, key, value FROM ids JOIN core.tags USING (run_id)",
+                len(run_ids),
+                numeric=False,
+            ),
         ]
     finally:
         con.unregister("ids")

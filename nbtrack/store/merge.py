@@ -74,7 +74,8 @@ def apply_events(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
 def _apply_tags(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_TAGS_LAST)
     con.execute(
-        "DELETE FROM core.tags t USING tag_last d WHERE t.run_id = d.run_id AND t.key = d.key AND d.text IS NULL"
+        "DELETE FROM core.tags t USING tag_last d "
+        "WHERE t.run_id = d.run_id AND t.key = d.key AND d.text IS NULL"
     )
     con.execute(
         "INSERT INTO core.tags SELECT run_id, key, text FROM tag_last WHERE text IS NOT NULL "

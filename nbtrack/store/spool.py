@@ -8,6 +8,7 @@ disk, an unreadable file (moved to ``bad/`` so it never blocks a merge).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -85,18 +86,14 @@ class Spool:
     def remove(self, names: list[str]) -> None:
         """Delete merged files (missing ones are fine)."""
         for name in names:
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.directory / name)
-            except FileNotFoundError:
-                pass
 
     def quarantine(self, name: str) -> None:
         """Move an unreadable file to ``bad/`` where a human can look at it."""
         self.bad_directory.mkdir(parents=True, exist_ok=True)
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.replace(self.directory / name, self.bad_directory / name)
-        except FileNotFoundError:
-            pass
 
     def remove_stale_tmp(self, now: float | None = None) -> int:
         """Delete ``.tmp`` files a killed writer left behind; returns how many."""

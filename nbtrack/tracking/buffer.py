@@ -79,7 +79,9 @@ class EventBuffer:
         with self._lock:
             self._other.append((kind, run_id, key, step, ts, value, text))
 
-    def add_many(self, rows: list[tuple[int, str, str, int | None, int | None, float | None, str | None]]) -> None:
+    def add_many(
+        self, rows: list[tuple[int, str, str, int | None, int | None, float | None, str | None]]
+    ) -> None:
         """Append several non-metric events atomically (all or none are seen by a drain)."""
         with self._lock:
             self._other.extend(rows)
@@ -104,7 +106,7 @@ class EventBuffer:
         return _to_table(series_keys, m_series, m_step, m_ts, m_value, other)
 
 
-def _to_table(series_keys, m_series, m_step, m_ts, m_value, other) -> pa.Table:  # type: ignore[no-untyped-def]
+def _to_table(series_keys, m_series, m_step, m_ts, m_value, other) -> pa.Table:
     import numpy as np
     import pyarrow as pa
 

@@ -142,7 +142,9 @@ class Session:
                     owner_pid=os.getpid(),
                     start_ms=now_ms(),
                 )
-            rows = self._start_rows(state) + [(events.TAG, state.run_id, k, None, None, None, v) for k, v in tag_rows]
+            rows = self._start_rows(state) + [
+                (events.TAG, state.run_id, k, None, None, None, v) for k, v in tag_rows
+            ]
             self.buffer.add_many(rows)
             self._stack.append(state)
             self._runs[state.run_id] = state
@@ -193,11 +195,13 @@ class Session:
             "parent_run_id": state.parent_run_id,
         }
         ints = {"start_ms": state.start_ms, "pid": os.getpid(), "heartbeat_ms": stamp, "end_ms": None}
-        rows = [(events.RUN, run_id, k, None, stamp, None, v) for k, v in text.items()]
+        rows: list[tuple] = [(events.RUN, run_id, k, None, stamp, None, v) for k, v in text.items()]
         rows += [(events.RUN, run_id, k, v, stamp, None, None) for k, v in ints.items()]
         return rows
 
-    def end_run(self, status: str = "FINISHED", *, run_id: str | None = None, error: str | None = None) -> None:
+    def end_run(
+        self, status: str = "FINISHED", *, run_id: str | None = None, error: str | None = None
+    ) -> None:
         """End a run (the active one by default) and its active children; durable on return."""
         if status not in END_STATUSES:
             raise InvalidValueError(f"status must be one of {', '.join(END_STATUSES)}; got {status!r}")
@@ -296,10 +300,7 @@ class Session:
         if type(value) is not float:
             value = validation.metric_value(key, value)
         next_step = state.next_step
-        if step is None:
-            step = next_step.get(key, 0)
-        else:
-            step = validation.step_value(key, step)
+        step = next_step.get(key, 0) if step is None else validation.step_value(key, step)
         if step >= next_step.get(key, 0):
             next_step[key] = step + 1
         ts = time.time_ns() // 1_000_000 if timestamp is None else validation.timestamp_ms(key, timestamp)
@@ -314,8 +315,12 @@ class Session:
     ) -> None:
         """Log several metrics at one step; all are checked before any is buffered."""
         if not isinstance(metrics, Mapping):
-            raise InvalidValueError(f"log_metrics takes a dict of name -> number, got {type(metrics).__name__}")
-        checked = {validation.check_key(k, "metric"): validation.metric_value(k, v) for k, v in metrics.items()}
+            raise InvalidValueError(
+                f"log_metrics takes a dict of name -> number, got {type(metrics).__name__}"
+            )
+        checked = {
+            validation.check_key(k, "metric"): validation.metric_value(k, v) for k, v in metrics.items()
+        }
         if step is not None:
             step = validation.step_value("(log_metrics)", step)
         if timestamp is not None:
@@ -323,7 +328,9 @@ class Session:
         for key, value in checked.items():
             self.log_metric(key, value, step, timestamp, run_id)
 
-    def log_series(self, key: str, values: Any, steps: Any, timestamps: Any, run_id: str | None = None) -> None:
+    def log_series(
+        self, key: str, values: Any, steps: Any, timestamps: Any, run_id: str | None = None
+    ) -> None:
         """Buffer a whole series of one key at once (checked first, all or nothing)."""
         import numpy as np
 
@@ -334,7 +341,9 @@ class Session:
             stps = np.asarray(steps, dtype=np.int64).ravel()
             tss = np.asarray(timestamps, dtype=np.int64).ravel()
         except (TypeError, ValueError) as exc:
-            raise InvalidValueError(f"metric {key!r}: values must be numbers and steps integers ({exc})") from None
+            raise InvalidValueError(
+                f"metric {key!r}: values must be numbers and steps integers ({exc})"
+            ) from None
         if not len(vals) == len(stps) == len(tss):
             raise InvalidValueError(f"metric {key!r}: values, steps and timestamps differ in length")
         if len(vals) == 0:
@@ -360,7 +369,9 @@ class Session:
                         f"run. Start a new run to try {text!r} (each %%track execution is a new run)."
                     )
             fresh = {k: v for k, v in checked.items() if state.params.get(k) != v}
-            self.buffer.add_many([(events.PARAM, state.run_id, k, None, None, None, v) for k, v in fresh.items()])
+            self.buffer.add_many(
+                [(events.PARAM, state.run_id, k, None, None, None, v) for k, v in fresh.items()]
+            )
             state.params.update(fresh)
 
     def set_tags(self, tags: Mapping[str, Any], run_id: str | None = None) -> None:
@@ -418,7 +429,9 @@ class Session:
         stamp, pid = now_ms(), os.getpid()
         with self._lock:
             live = [s.run_id for s in self._runs.values() if s.active and s.owner_pid == pid]
-        self.buffer.add_many([(events.RUN, run_id, "heartbeat_ms", stamp, stamp, None, None) for run_id in live])
+        self.buffer.add_many(
+            [(events.RUN, run_id, "heartbeat_ms", stamp, stamp, None, None) for run_id in live]
+        )
 
     # -- process events ------------------------------------------------------------
     def close(self, *, end_status: str | None = "FINISHED", merge_timeout: float = 2.0) -> None:

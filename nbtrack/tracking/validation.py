@@ -55,7 +55,7 @@ def metric_value(key: str, value: Any) -> float:
             "convert it with float(...) or log text with set_tag"
         )
     size = getattr(value, "size", None)
-    if size is not None and getattr(value, "ndim", 0) and size != 1:
+    if size is not None and getattr(value, "ndim", False) and size != 1:
         raise InvalidValueError(
             f"metric {key!r} must be a single number, got an array of shape {tuple(value.shape)}; "
             "log one value per key, or a reduction such as .mean()"
@@ -88,7 +88,8 @@ def timestamp_ms(key: str, timestamp: Any) -> int:
     if isinstance(timestamp, (int, float)) and not isinstance(timestamp, bool) and math.isfinite(timestamp):
         return int(timestamp)
     raise InvalidValueError(
-        f"timestamp of metric {key!r} must be milliseconds since the epoch or a datetime, got {timestamp!r:.60}"
+        f"timestamp of metric {key!r} must be milliseconds since the epoch or a datetime, "
+        f"got {timestamp!r:.60}"
     )
 
 
