@@ -15,5 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.parametrize("args", [["check"], ["format", "--check"]], ids=["lint", "format"])
 def test_ruff(args):
     ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
-    result = subprocess.run([ruff, *args, "nbtrack", "tests", "benchmarks"], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [ruff, *args, "nbtrack", "tests", "benchmarks"], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr

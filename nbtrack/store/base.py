@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -109,6 +110,18 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def metric_steps(self, run_id: str) -> dict[str, int]:
         """The highest step stored for each metric key of a run (to resume it)."""
+
+    @abc.abstractmethod
+    def put_blob(self, data: bytes | None = None, *, file: Path | None = None) -> tuple[str, int]:
+        """Store artifact content (bytes or a file) once; returns (sha256, size)."""
+
+    @abc.abstractmethod
+    def blob_path(self, digest: str) -> Path:
+        """A local path holding the content with this digest."""
+
+    @abc.abstractmethod
+    def artifacts(self, run_id: str) -> pd.DataFrame:
+        """The artifacts of a run: path, size, media_type, sha256, logged_time."""
 
     @abc.abstractmethod
     def sql(self, query: str, params: Any = None) -> pd.DataFrame:

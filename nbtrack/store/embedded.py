@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import QueryError, ReadOnlyQueryError, StoreError
 from . import frames, history, merge, schema
 from .base import RunQuery, RunRecord, Store
+from .blobs import BlobStore
 from .connection import Connections
 from .lock import StoreLock
 from .spool import Spool
@@ -61,7 +62,7 @@ class EmbeddedStore(Store):
         self.root = root.resolve()
         self.uri = str(self.root)
         self.db_path = self.root / DB_NAME
-        self.artifacts_dir = self.root / "artifacts"
+        self.blobs = BlobStore(self.root / "artifacts")
         self.spool = Spool(self.root / "spool")
         self.lock_timeout = default_lock_timeout() if lock_timeout is None else lock_timeout
         self._lock = StoreLock(self.root / (DB_NAME + ".lock"))
@@ -139,6 +140,21 @@ class EmbeddedStore(Store):
                 "SELECT key, step FROM core.metric_latest WHERE run_id = ?", [run_id]
             ).fetchall()
         return {key: int(step) for key, step in rows}
+
+    def put_blob(self, data: bytes | None = None, *, file: Path | None = None) -> tuple[str, int]:
+        self._ensure_root()
+        return self.blobs.put_file(file) if file is not None else self.blobs.put_bytes(data or b"")
+
+    def blob_path(self, digest: str) -> Path:
+        return self.blobs.path_for(digest)
+
+    def artifacts(self, run_id: str) -> pd.DataFrame:
+        with self.reading() as con:
+            return con.execute(
+                "SELECT path, size, media_type, sha256, epoch_ms(logged_ms) AS logged_time "
+                "FROM core.artifacts WHERE run_id = ? ORDER BY path",
+                [run_id],
+            ).df()
 
     def sql(self, query: str, params: Any = None) -> pd.DataFrame:
         _check_read_only(query)

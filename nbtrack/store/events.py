@@ -11,6 +11,9 @@ kind          what the row means
 ``RUN``       one attribute of a run: run_id, key = column name,
               ``step`` for integer columns, ``text`` for text ones
 ``EXPERIMENT``an experiment: run_id = experiment id, key ``name``, text
+``ARTIFACT``  a file of a run: run_id, key = artifact path,
+              text = ``"<sha256> <media type>"``, step = size in
+              bytes, ts = when it was logged
 ============  =======================================================
 
 Keeping one narrow schema means one spool file per seal (atomic rename) and
@@ -24,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pyarrow as pa
 
-METRIC, PARAM, TAG, RUN, EXPERIMENT = 0, 1, 2, 3, 4
+METRIC, PARAM, TAG, RUN, EXPERIMENT, ARTIFACT = 0, 1, 2, 3, 4, 5
 
 #: Run attributes stored as integers (in the ``step`` column of a RUN event).
 RUN_INT_ATTRS = frozenset({"start_ms", "end_ms", "pid", "heartbeat_ms"})

@@ -39,6 +39,16 @@ SELECT run_id, key, text FROM ev WHERE kind = 2
 QUALIFY row_number() OVER (PARTITION BY run_id, key ORDER BY idx DESC) = 1
 """
 
+_ARTIFACTS_UPSERT = """
+INSERT INTO core.artifacts
+SELECT run_id, key, split_part(text, ' ', 1), step, nullif(split_part(text, ' ', 2), ''), ts
+FROM ev WHERE kind = 5
+QUALIFY row_number() OVER (PARTITION BY run_id, key ORDER BY idx DESC) = 1
+ON CONFLICT (run_id, path) DO UPDATE
+SET sha256 = excluded.sha256, size = excluded.size, media_type = excluded.media_type,
+    logged_ms = excluded.logged_ms
+"""
+
 _EXPERIMENTS_INSERT = """
 INSERT INTO core.experiments (experiment_id, name, created_ms)
 SELECT run_id, arg_min(text, idx), min(ts) FROM ev WHERE kind = 4 GROUP BY run_id
@@ -64,6 +74,8 @@ def apply_events(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
             con.execute(_PARAMS_INSERT)
         if events.TAG in kinds:
             _apply_tags(con)
+        if events.ARTIFACT in kinds:
+            con.execute(_ARTIFACTS_UPSERT)
         if events.METRIC in kinds:
             con.execute("INSERT INTO core.metrics SELECT run_id, key, step, ts, value FROM ev WHERE kind = 0")
             con.execute(_LATEST_UPSERT)

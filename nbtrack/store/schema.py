@@ -82,13 +82,23 @@ CREATE OR REPLACE VIEW main.params AS SELECT run_id, key, value FROM core.params
 CREATE OR REPLACE VIEW main.tags AS SELECT run_id, key, value FROM core.tags;
 CREATE OR REPLACE VIEW main.metrics AS
 SELECT run_id, key, step, epoch_ms(ts) AS timestamp, value FROM core.metrics;
+CREATE OR REPLACE VIEW main.artifacts AS
+SELECT run_id, path, sha256, size, media_type, epoch_ms(logged_ms) AS logged_time FROM core.artifacts;
 CREATE OR REPLACE VIEW main.latest_metrics AS
 SELECT run_id, key, step, epoch_ms(ts) AS timestamp, value FROM core.metric_latest;
+"""
+
+_V2 = """
+CREATE TABLE core.artifacts (
+    run_id VARCHAR, path VARCHAR, sha256 VARCHAR NOT NULL, size BIGINT, media_type VARCHAR,
+    logged_ms BIGINT, PRIMARY KEY (run_id, path)
+);
 """
 
 #: (version, what it does, DDL). Append only; never edit a released entry.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "initial schema: experiments, runs, params, tags, metrics, latest metrics", _V1),
+    (2, "artifacts: content-addressed files of runs", _V2),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -104,6 +114,7 @@ PUBLIC_VIEWS: dict[str, str] = {
     "tags": "run_id, key, value (text)",
     "metrics": "every logged point: run_id, key, step, timestamp, value",
     "latest_metrics": "the last point (highest step) of each run and key",
+    "artifacts": "files of runs: run_id, path, sha256, size, media_type, logged_time",
 }
 
 

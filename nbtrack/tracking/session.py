@@ -31,6 +31,7 @@ from ..errors import (
 from ..store import events, open_store
 from ..store.base import Store
 from . import validation
+from .artifact_paths import check_artifact_path, media_type_of
 from .buffer import EventBuffer
 from .names import random_run_name
 from .run_state import RunState
@@ -387,6 +388,17 @@ class Session:
         state = self.run_for(run_id, "delete_tag")
         validation.check_key(key, "tag")
         self.buffer.add(events.TAG, state.run_id, key, text=None)
+
+    def log_artifact_content(
+        self, path: str, *, data: bytes | None = None, file: Any = None, run_id: str | None = None
+    ) -> str:
+        """Store content once (by digest) and record it as ``path`` of a run; returns the digest."""
+        state = self.run_for(run_id, "log_artifact")
+        check_artifact_path(path)
+        digest, size = self.store.put_blob(data, file=file)
+        text = f"{digest} {media_type_of(path)}"
+        self.buffer.add(events.ARTIFACT, state.run_id, path, step=size, ts=now_ms(), text=text)
+        return digest
 
     # -- writing -------------------------------------------------------------------
     def seal(self, *, durable: bool) -> None:

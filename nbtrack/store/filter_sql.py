@@ -1,0 +1,180 @@
+"""Compile filter trees (see :mod:`.filter`) to parameterised DuckDB SQL.
+
+The SQL is meant for a query over ``core.runs_live`` aliased ``r``::
+
+    SELECT r.run_id FROM core.runs_live r <order joins>
+    WHERE r.lifecycle = 'active' AND (<filter sql>)
+    ORDER BY <order body>, r.start_ms DESC, r.run_id
+    LIMIT ?
+
+bound with ``[*order_params, *filter_params, limit]`` (the joins come
+first in the text, so their parameters do too). Subqueries use the alias
+``k`` and order joins ``o0``, ``o1``...; the caller must not reuse them.
+
+No user text ever reaches the SQL: keys and literals are ``?`` parameters,
+and attribute names and operators go through fixed dictionaries.
+
+Semantics are two-valued: a comparison on a key the run does not have is
+FALSE (each one is a semi-join, ``r.run_id IN (SELECT ...)``), a comparison
+on a NULL attribute is FALSE, so ``NOT`` simply complements. Metric and numeric
+param/tag comparisons follow IEEE for NaN (``!=`` true, all else false);
+DuckDB orders NaN above every number and has NaN = NaN, hence the explicit
+``isnan`` guards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import MappingProxyType
+
+from .filter import And, Comparison, Expr, Field, InList, IsNull, Like, Not, Or, OrderTerm, Predicate
+
+#: Attribute name -> SQL expression over ``r``; the only way an attribute reaches SQL.
+ATTRIBUTE_SQL: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "run_id": "r.run_id",
+        "run_name": "r.run_name",
+        "status": "r.status",
+        "experiment_id": "r.experiment_id",
+        "parent_run_id": "r.parent_run_id",
+        "user": "r.user_name",
+        "host": "r.host",
+        "start_time": "r.start_ms",
+        "end_time": "r.end_ms",
+        "duration": "(CAST(r.end_ms - r.start_ms AS DOUBLE) / 1000.0)",
+    }
+)
+
+_KEY_TABLES = MappingProxyType({"metric": "core.metric_latest", "param": "core.params", "tag": "core.tags"})
+_SQL_OPS = MappingProxyType({"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="})
+_NUMERIC_TEXT = "TRY_CAST({alias}.value AS DOUBLE)"
+
+Compiled = tuple[str, list[object]]
+
+
+def compile_filter(expr: Expr | None) -> tuple[str, list[object]]:
+    """Compile a filter tree to ``(sql, params)``: a boolean SQL expression over ``r``.
+
+    ``None`` (no filter) compiles to ``("TRUE", [])``. The expression is
+    never NULL, so it can be negated or combined freely.
+    """
+    if expr is None:
+        return "TRUE", []
+    return _compile(expr)
+
+
+def _compile(expr: Expr) -> Compiled:
+    if isinstance(expr, And):
+        return _combine(" AND ", expr.operands)
+    if isinstance(expr, Or):
+        return _combine(" OR ", expr.operands)
+    if isinstance(expr, Not):
+        sql, params = _compile(expr.operand)
+        return f"NOT ({sql})", params
+    if expr.field.entity == "attribute":
+        return _attribute_predicate(expr)
+    return _key_predicate(expr)
+
+
+def _combine(separator: str, operands: Sequence[Expr]) -> Compiled:
+    parts = [_compile(operand) for operand in operands]
+    sql = separator.join(part_sql for part_sql, _ in parts)
+    return f"({sql})", [param for _, part_params in parts for param in part_params]
+
+
+def _is_numeric(expr: Predicate) -> bool:
+    """Whether a key predicate compares numbers (metrics always; params/tags by literal type)."""
+    if expr.field.entity == "metric":
+        return True
+    if isinstance(expr, Comparison):
+        return not isinstance(expr.value, str)
+    if isinstance(expr, InList):
+        return not isinstance(expr.values[0], str)
+    return False
+
+
+def _key_predicate(expr: Predicate) -> Compiled:
+    """A semi-join on the metric/param/tag table: does the run have a matching value for the key?
+
+    ``IN (subquery)`` runs about twice as fast as a correlated ``EXISTS`` in
+    DuckDB; excluding NULL run ids keeps it two-valued even where the primary
+    key is not enforced.
+    """
+    table = _KEY_TABLES[expr.field.entity]
+    lookup = f"SELECT k.run_id FROM {table} k WHERE k.key = ? AND k.run_id IS NOT NULL"
+    if isinstance(expr, IsNull):
+        return f"r.run_id {'IN' if expr.negated else 'NOT IN'} ({lookup})", [expr.field.key]
+    numeric = _is_numeric(expr)
+    value = "k.value"
+    if numeric and expr.field.entity != "metric":
+        value = _NUMERIC_TEXT.format(alias="k")
+    condition, params = _condition(expr, value, nan_guard=numeric)
+    return f"r.run_id IN ({lookup} AND {condition})", [expr.field.key, *params]
+
+
+def _attribute_predicate(expr: Predicate) -> Compiled:
+    """A test on a column of ``r``; NULL columns make every comparison FALSE."""
+    column = ATTRIBUTE_SQL[expr.field.key]
+    if isinstance(expr, IsNull):
+        return f"({column} IS {'NOT ' if expr.negated else ''}NULL)", []
+    condition, params = _condition(expr, column, nan_guard=False)
+    return f"COALESCE({condition}, FALSE)", params
+
+
+def _condition(expr: Comparison | InList | Like, value: str, *, nan_guard: bool) -> Compiled:
+    """The SQL test of ``value`` for one comparison; with ``nan_guard``, IEEE NaN semantics."""
+    if isinstance(expr, Like):
+        operator = ("NOT " if expr.negated else "") + ("ILIKE" if expr.case_insensitive else "LIKE")
+        return f"{value} {operator} ?", [expr.pattern]
+    if isinstance(expr, InList):
+        marks = ", ".join("?" for _ in expr.values)
+        sql, params = f"{value} {'NOT IN' if expr.negated else 'IN'} ({marks})", list(expr.values)
+        true_for_nan = expr.negated
+    else:
+        sql, params = f"{value} {_SQL_OPS[expr.op]} ?", [expr.value]
+        true_for_nan = expr.op == "!="
+    if not nan_guard:
+        return sql, params
+    if true_for_nan:
+        return f"({sql} OR isnan({value}))", params
+    return f"({sql} AND NOT isnan({value}))", params
+
+
+def compile_order_by(terms: Sequence[OrderTerm]) -> tuple[list[str], str, list[object]]:
+    """Compile order terms to ``(joins, body, params)``.
+
+    ``joins`` are ``LEFT JOIN`` clauses to put after ``FROM core.runs_live r``;
+    ``body`` is the ORDER BY list without the keyword (``""`` when there are no
+    terms; append the tie-breakers yourself); ``params`` bind the joins' ``?``
+    and so go before the WHERE parameters. Runs without the key always sort
+    last; metrics sort numbers, then NaN; params and tags sort numeric values
+    (numerically, then NaN) before other text (as text).
+    """
+    joins: list[str] = []
+    keys: list[str] = []
+    params: list[object] = []
+    for index, term in enumerate(terms):
+        join, term_keys, term_params = _order_term(term.field, "DESC" if term.descending else "ASC", index)
+        joins.extend(join)
+        keys.extend(term_keys)
+        params.extend(term_params)
+    return joins, ", ".join(keys), params
+
+
+def _order_term(field: Field, direction: str, index: int) -> tuple[list[str], list[str], list[object]]:
+    """Joins, sort keys and parameters for one term; ``o<index>`` is its join alias."""
+    if field.entity == "attribute":
+        return [], [f"{ATTRIBUTE_SQL[field.key]} {direction} NULLS LAST"], []
+    alias = f"o{index}"
+    join = f"LEFT JOIN {_KEY_TABLES[field.entity]} {alias} ON {alias}.run_id = r.run_id AND {alias}.key = ?"
+    value = f"{alias}.value"
+    if field.entity == "metric":
+        keys = [f"isnan({value}) ASC NULLS LAST", f"{value} {direction} NULLS LAST"]
+    else:
+        number = _NUMERIC_TEXT.format(alias=alias)
+        keys = [
+            f"isnan({number}) ASC NULLS LAST",
+            f"{number} {direction} NULLS LAST",
+            f"{value} {direction} NULLS LAST",
+        ]
+    return [join], keys, [field.key]
