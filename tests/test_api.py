@@ -295,3 +295,10 @@ def test_flush_makes_data_visible_to_another_process(store_dir):
             [sys.executable, "-c", code, run.run_id], capture_output=True, text=True, check=True
         )
     assert out.stdout.strip() == "3.0"
+
+
+def test_status_filter_is_case_insensitive():
+    with nbtrack.start_run() as run:
+        pass
+    assert nbtrack.runs(filter="status = 'finished'")["run_id"].tolist() == [run.run_id]
+    assert nbtrack.runs(filter="status IN ('failed', 'killed')").empty

@@ -118,6 +118,8 @@ def _attribute_predicate(expr: Predicate) -> Compiled:
     if isinstance(expr, IsNull):
         return f"({column} IS {'NOT ' if expr.negated else ''}NULL)", []
     condition, params = _condition(expr, column, nan_guard=False)
+    if expr.field.key == "status":  # statuses are upper case; 'finished' means FINISHED
+        params = [p.upper() if isinstance(p, str) else p for p in params]
     return f"COALESCE({condition}, FALSE)", params
 
 
