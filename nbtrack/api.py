@@ -220,17 +220,15 @@ def log_batch(
         session.log_series(key, values, steps, stamps, run_id)
 
 
-def _series_from(session: Any, metrics: Any, run_id: str | None) -> dict[str, tuple[list, list, list]]:
+def _series_from(session: Any, metrics: Any, run_id: str | None) -> dict[str, tuple[Any, Any, Any]]:
+    """Check every point and group them by key, before anything is buffered."""
     state = session.run_for(run_id, "log_batch")
+    if isinstance(metrics, Mapping):
+        return _series_from_mapping(metrics, state.next_step)
     stamp = now_ms()
     series: dict[str, tuple[list, list, list]] = {}
     next_step = dict(state.next_step)
-    rows = (
-        ((k, v, None, None) for k, vs in metrics.items() for v in vs)
-        if isinstance(metrics, Mapping)
-        else metrics
-    )
-    for row in rows:
+    for row in metrics:
         if not isinstance(row, (tuple, list)) or not 2 <= len(row) <= 4:
             raise InvalidValueError(
                 f"log_batch metrics must be (key, value, step, timestamp) tuples, got {row!r:.80}"
@@ -244,6 +242,29 @@ def _series_from(session: Any, metrics: Any, run_id: str | None) -> dict[str, tu
         values.append(number)
         steps.append(step)
         stamps.append(stamp if ts is None else validation.timestamp_ms(key, ts))
+    return series
+
+
+def _series_from_mapping(
+    metrics: Mapping[str, Any], next_step: dict[str, int]
+) -> dict[str, tuple[Any, Any, Any]]:
+    """``{key: values}``: vectorised, steps follow on from each key's last step."""
+    import numpy as np
+
+    stamp = now_ms()
+    series = {}
+    for key, raw in metrics.items():
+        validation.check_key(key, "metric")
+        array = np.asarray(raw)
+        if array.dtype.kind in "USV":
+            raise InvalidValueError(f"log_batch: metric {key!r} values must be numbers, not {array.dtype}")
+        if array.dtype.kind == "O":  # mixed objects: check each, None is not a number
+            values = np.array([validation.metric_value(key, v) for v in array.ravel()], dtype=np.float64)
+        else:
+            values = array.astype(np.float64).ravel()
+        first = next_step.get(key, 0)
+        steps = np.arange(first, first + len(values), dtype=np.int64)
+        series[key] = (values, steps, np.full(len(values), stamp, dtype=np.int64))
     return series
 
 

@@ -228,3 +228,13 @@ def test_bad_store_uris(tmp_path):
 def test_errors_are_catchable_as_one_family():
     with pytest.raises(NbtrackError):
         nbtrack.log_metric("x", 1.0)
+
+
+@pytest.mark.parametrize("values", [["1", "2"], [1.0, None], [1.0, "a"]])
+def test_log_batch_refuses_non_numbers_all_or_nothing(values):
+    with nbtrack.start_run() as run:
+        with pytest.raises(InvalidValueError):
+            nbtrack.log_batch({"good": [1.0, 2.0], "bad": values})
+        with pytest.raises(InvalidValueError):
+            nbtrack.log_batch([("good", 1.0), ("bad", "x")])
+    assert nbtrack.get_run(run.run_id).metrics == {}

@@ -48,69 +48,68 @@ def wide_runs(con: duckdb.DuckDBPyConnection, run_ids: list[str]) -> pd.DataFram
     con.register("ids", ids)
     try:
         base = con.execute(_RUNS_SQL).to_arrow_table()
-        blocks = [
-            _pivot(
-                con,
-                "metrics.",
-                "SELECT ids.ord, key, value FROM ids JOIN core.metric_latest USING (run_id)",
-                len(run_ids),
-                numeric=True,
-            ),
-            _pivot(
-                con,
-                "params.",
-                "SELECT ids.ord, key, value FROM ids JOIN core.params USING (run_id)",
-                len(run_ids),
-                numeric=False,
-            ),
-            _pivot(
-                con,
-                "tags.",
-                "SELECT ids.ord, key, value FROM ids JOIN core.tags USING (run_id)",
-                len(run_ids),
-                numeric=False,
-            ),
-        ]
+        narrow = {
+            prefix: con.execute(
+                f"SELECT ids.ord, key, value FROM ids JOIN {table} USING (run_id)"
+            ).to_arrow_table()
+            for prefix, table in _NARROW_TABLES
+        }
     finally:
         con.unregister("ids")
-    return _assemble(base, blocks)
+    columns = _base_columns(base)
+    for prefix, _table in _NARROW_TABLES:
+        columns.update(_pivot(narrow[prefix], prefix, len(run_ids)))
+    return pa.table(columns).to_pandas()
 
 
-def _pivot(con: duckdb.DuckDBPyConnection, prefix: str, sql: str, rows: int, *, numeric: bool) -> dict:
+_NARROW_TABLES = (("metrics.", "core.metric_latest"), ("params.", "core.params"), ("tags.", "core.tags"))
+
+
+def _pivot(narrow: pa.Table, prefix: str, rows: int) -> dict[str, pa.Array]:
+    """Scatter (ord, key, value) rows into one column per key (missing: null/NaN)."""
     import numpy as np
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    narrow = con.execute(sql).to_arrow_table()
     if narrow.num_rows == 0:
         return {}
     encoded = pc.dictionary_encode(narrow.column("key")).combine_chunks()
-    keys = encoded.dictionary.to_pylist()
     codes = encoded.indices.to_numpy()
     order = narrow.column("ord").to_numpy()
-    if numeric:
-        block = np.full((rows, len(keys)), np.nan)
-        block[order, codes] = narrow.column("value").to_numpy()
-    else:
-        block = np.full((rows, len(keys)), None, dtype=object)
-        block[order, codes] = narrow.column("value").to_numpy(zero_copy_only=False)
-    return {prefix + key: block[:, i] for i, key in sorted(enumerate(keys), key=lambda p: p[1])}
+    values = narrow.column("value").combine_chunks()
+    by_code = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[by_code], np.arange(len(encoded.dictionary) + 1))
+    numeric = pa.types.is_floating(values.type)
+    dense = values.to_numpy(zero_copy_only=False) if numeric else None
+    columns: dict[str, pa.Array] = {}
+    for code, key in sorted(enumerate(encoded.dictionary.to_pylist()), key=lambda item: item[1]):
+        members = by_code[bounds[code] : bounds[code + 1]]
+        if numeric:
+            column = np.full(rows, np.nan)
+            column[order[members]] = dense[members]
+            columns[prefix + key] = pa.array(column)
+        else:
+            position = np.full(rows, -1, dtype=np.int64)
+            position[order[members]] = members
+            columns[prefix + key] = values.take(pa.array(position, mask=position < 0))
+    return columns
 
 
-def _assemble(base: pa.Table, blocks: list[dict]) -> pd.DataFrame:
-    import pandas as pd
+def _base_columns(base: pa.Table) -> dict[str, pa.Array]:
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    start = base.column("start_ms").to_numpy(zero_copy_only=False)
-    end = base.column("end_ms").to_numpy(zero_copy_only=False)
-    columns: dict[str, object] = {}
+    start = base.column("start_ms").combine_chunks()
+    end = base.column("end_ms").combine_chunks()
+    stamp = pa.timestamp("ms", tz="UTC")
+    columns: dict[str, pa.Array] = {}
     for name in RUN_COLUMNS:
         if name == "start_time":
-            columns[name] = pd.to_datetime(start, unit="ms", utc=True)
+            columns[name] = start.cast(stamp)
         elif name == "end_time":
-            columns[name] = pd.to_datetime(end, unit="ms", utc=True)
+            columns[name] = end.cast(stamp)
         elif name == "duration":
-            columns[name] = (end - start) / 1000.0
+            columns[name] = pc.divide(pc.subtract(end, start).cast(pa.float64()), 1000.0)
         else:
-            columns[name] = base.column(name).to_numpy(zero_copy_only=False)
-    for block in blocks:
-        columns.update(block)
-    return pd.DataFrame(columns, copy=False)
+            columns[name] = base.column(name).combine_chunks()
+    return columns

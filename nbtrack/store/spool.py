@@ -31,8 +31,8 @@ class Spool:
         self.bad_directory = directory / "bad"
         self._made = False
 
-    def write(self, table: pa.Table, name: str, *, durable: bool) -> Path:
-        """Seal ``table`` as spool file ``name``; fsync it when ``durable``."""
+    def write(self, table: pa.Table, name: str, *, fsync: bool = False) -> Path:
+        """Seal ``table`` as spool file ``name`` (atomic rename); with ``fsync``, power-safe too."""
         import pyarrow as pa
 
         if not self._made:
@@ -43,11 +43,11 @@ class Spool:
         with open(tmp, "wb") as raw:
             with pa.ipc.new_file(raw, table.schema) as writer:
                 writer.write_table(table)
-            if durable:
+            if fsync:
                 raw.flush()
                 os.fsync(raw.fileno())
         os.replace(tmp, final)
-        if durable:
+        if fsync:
             _fsync_directory(self.directory)
         return final
 
