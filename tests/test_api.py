@@ -302,3 +302,14 @@ def test_status_filter_is_case_insensitive():
         pass
     assert nbtrack.runs(filter="status = 'finished'")["run_id"].tolist() == [run.run_id]
     assert nbtrack.runs(filter="status IN ('failed', 'killed')").empty
+
+
+def test_history_comes_back_in_step_order_whatever_the_write_order():
+    with nbtrack.start_run() as run:
+        for step in (5, 1, 3):
+            nbtrack.log_metric("m", float(step), step=step)
+            nbtrack.flush()  # separate spool files and merges
+        nbtrack.log_metric("m", 1.5, step=1, timestamp=1)  # same step, older time
+    hist = nbtrack.metric_history(run.run_id, "m")
+    assert hist["step"].tolist() == [1, 1, 3, 5]
+    assert hist["value"].tolist() == [1.5, 1.0, 3.0, 5.0]

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 _STATS = "SELECT count(*), min(step), max(step) FROM core.metrics WHERE run_id = ? AND key = ?"
 
-_ALL = "SELECT step, ts, value FROM core.metrics WHERE run_id = ? AND key = ? ORDER BY step, ts"
+_ALL = "SELECT step, ts, value FROM core.metrics WHERE run_id = ? AND key = ?"
 
 _BUCKETED = """
 WITH s AS (
@@ -25,8 +25,8 @@ WITH s AS (
     FROM core.metrics WHERE run_id = $run_id AND key = $key),
 kept AS (
     SELECT unnest(list_distinct([
-        arg_min({'step': step, 'ts': ts, 'value': value}, (step, ts)),
-        arg_max({'step': step, 'ts': ts, 'value': value}, (step, ts)),
+        arg_min({'step': step, 'ts': ts, 'value': value}, step),
+        arg_max({'step': step, 'ts': ts, 'value': value}, step),
         arg_min({'step': step, 'ts': ts, 'value': value}, value),
         arg_max({'step': step, 'ts': ts, 'value': value}, value)])) AS p
     FROM s GROUP BY bucket)
@@ -40,7 +40,25 @@ def read_history(
     """Return (points as an Arrow table of step, ts, value; total points stored)."""
     count, lo, hi = con.execute(_STATS, [run_id, key]).fetchone() or (0, None, None)
     if max_points is None or count <= max_points:
-        return con.execute(_ALL, [run_id, key]).to_arrow_table(), int(count)
+        return _in_step_order(con.execute(_ALL, [run_id, key]).to_arrow_table()), int(count)
     buckets = max(1, max_points // 4)
     params = {"lo": lo, "hi": hi, "buckets": buckets, "run_id": run_id, "key": key}
     return con.execute(_BUCKETED, params).to_arrow_table(), int(count)
+
+
+def _in_step_order(table: pa.Table) -> pa.Table:
+    """Sort by (step, ts) in numpy: stored points are nearly always in order already.
+
+    A stable sort of presorted data is linear, several times cheaper than
+    the ORDER BY DuckDB would run on every read.
+    """
+    import numpy as np
+
+    steps = table.column("step").to_numpy()
+    stamps = table.column("ts").to_numpy()
+    if len(steps) < 2:
+        return table
+    step_gap = np.diff(steps)
+    if (step_gap > 0).all() or ((step_gap >= 0).all() and (np.diff(stamps)[step_gap == 0] >= 0).all()):
+        return table
+    return table.take(np.lexsort((stamps, steps)))
