@@ -55,6 +55,7 @@ __all__ = [
     "NbtrackError",
     "__version__",
     "active_run",
+    "autolog",
     "connect",
     "delete_run",
     "delete_tag",
@@ -91,4 +92,19 @@ __all__ = [
     "sql",
     "start_run",
     "store_path",
+    "watch",
 ]
+
+# Imported on first use so that `import nbtrack` loads no training library.
+_LAZY = {"autolog": ("nbtrack.autolog", "autolog"), "watch": ("nbtrack.autolog", "watch")}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        module_name, attribute = _LAZY[name]
+        value = getattr(importlib.import_module(module_name), attribute)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'nbtrack' has no attribute {name!r}")

@@ -12,6 +12,7 @@ PUBLIC = {
     "NbtrackError",
     "__version__",
     "active_run",
+    "autolog",
     "connect",
     "delete_run",
     "delete_tag",
@@ -37,6 +38,7 @@ PUBLIC = {
     "sql",
     "start_run",
     "store_path",
+    "watch",
 }
 
 
@@ -44,7 +46,8 @@ def test_import_loads_no_heavy_library():
     code = (
         "import sys, json, nbtrack; "
         "print(json.dumps([m for m in ('duckdb', 'pandas', 'pyarrow', 'numpy', 'IPython', 'anywidget', "
-        "'altair', 'ipywidgets', 'sklearn', 'typer', 'rich') if m in sys.modules]))"
+        "'altair', 'ipywidgets', 'sklearn', 'typer', 'rich', 'torch', 'xgboost', 'lightgbm', 'lightning', "
+        "'keras', 'optuna', 'matplotlib') if m in sys.modules]))"
     )
     loaded = json.loads(
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -243,6 +243,55 @@ class Session:
             self._stack.remove(state)
         self._runs.pop(state.run_id, None)
 
+    def record_run(
+        self,
+        *,
+        parent_run_id: str,
+        run_name: str,
+        params: Mapping[str, Any] | None = None,
+        metrics: Mapping[str, Any] | None = None,
+        tags: Mapping[str, Any] | None = None,
+        status: str = "FINISHED",
+        start_ms: int | None = None,
+    ) -> str:
+        """Write a whole, already finished child run in one go; returns its id.
+
+        The run never goes on the run stack, so threads (an Optuna study with
+        ``n_jobs``) can record children while the parent stays the active run.
+        Everything is checked before anything is buffered.
+        """
+        if status not in END_STATUSES:
+            raise InvalidValueError(f"status must be one of {', '.join(END_STATUSES)}; got {status!r}")
+        parent = self.run_for(parent_run_id, "record_run")
+        checked_params = {
+            validation.check_key(k, "param"): validation.param_value(k, v) for k, v in (params or {}).items()
+        }
+        checked_metrics = {
+            validation.check_key(k, "metric"): validation.metric_value(k, v)
+            for k, v in (metrics or {}).items()
+        }
+        tag_rows = _tag_rows(tags or {})
+        stamp = now_ms()
+        state = RunState(
+            run_id=uuid.uuid4().hex,
+            experiment_id=parent.experiment_id,
+            run_name=run_name,
+            parent_run_id=parent.run_id,
+            owner_pid=os.getpid(),
+            start_ms=stamp if start_ms is None else start_ms,
+            params=checked_params,
+        )
+        rows = self._start_rows(state)
+        rows += [(events.PARAM, state.run_id, k, None, None, None, v) for k, v in checked_params.items()]
+        rows += [(events.TAG, state.run_id, k, None, None, None, v) for k, v in tag_rows]
+        with self._lock:
+            self.buffer.add_many(rows)
+            for key, value in checked_metrics.items():
+                self.buffer.add_metric(state.run_id, key, 0, stamp, value)
+            self._finish(state, status, None)
+            self._ensure_writer()
+        return state.run_id
+
     def set_lifecycle(self, run_id: str, lifecycle: str) -> None:
         """Delete (``deleted``) or restore (``active``) a run; durable on return."""
         record = self.reader().get_run(run_id, include_deleted=True)

@@ -1,0 +1,8 @@
+"""optuna autolog (placeholder)."""
+
+NAME = "optuna"
+WATCH: tuple[str, ...] = ()
+
+
+def patch_module(module):
+    pass

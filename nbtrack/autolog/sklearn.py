@@ -1,0 +1,179 @@
+"""scikit-learn autolog: every estimator's ``fit`` (and ``fit_transform``, ``fit_predict``, ``partial_fit``).
+
+Patching is per module: when a ``sklearn.*`` module is (or already was)
+imported, each estimator class it defines gets its own ``fit``-like methods
+wrapped, so only what the user imports is touched and inherited methods are
+covered through the class that defines them. ``sklearn.metrics`` functions and
+``predict``/``score`` are wrapped for post-training metrics.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from types import ModuleType
+from typing import Any
+
+from ..tracking.session import get_session
+from . import sklearn_metrics as metrics
+from ._artifacts import log_dataset, log_input_example, log_model, pickle_bytes
+from ._registry import REGISTRY
+from ._runs import AutologRun, autolog_run
+from ._varnames import user_var_name
+from .sklearn_search import is_search, log_search
+
+NAME = "sklearn"
+WATCH = ("sklearn", "sklearn.")
+FIT_METHODS = ("fit", "fit_transform", "fit_predict")
+PREDICT_METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function")
+
+
+def setup() -> None:
+    """Per-enable state: the post-training bookkeeping."""
+    REGISTRY.state[NAME] = metrics.PostTraining()
+
+
+def patch_module(module: ModuleType) -> None:
+    """Wrap the estimator classes (and metric functions) one ``sklearn`` module defines."""
+    base = sys.modules.get("sklearn.base")
+    BaseEstimator = getattr(base, "BaseEstimator", None)
+    if BaseEstimator is None:
+        return  # imported while sklearn.base is still loading: it defines no estimator
+    if module.__name__ == "sklearn.metrics":
+        _patch_metric_functions(module)
+    for value in list(vars(module).values()):
+        if not isinstance(value, type) or value.__module__ != module.__name__:
+            continue
+        if issubclass(value, BaseEstimator):
+            _patch_estimator_class(value)
+        elif module.__name__ == "sklearn.base" and "score" in vars(value):
+            REGISTRY.patch(NAME, value, "score", metrics.patched_score)  # ClassifierMixin, RegressorMixin
+
+
+def _patch_estimator_class(cls: type) -> None:
+    own = vars(cls)
+    for name in FIT_METHODS:
+        if name in own:
+            REGISTRY.patch(NAME, cls, name, _patched_fit)
+    if "partial_fit" in own:
+        REGISTRY.patch(NAME, cls, "partial_fit", _patched_partial_fit)
+    for name in PREDICT_METHODS:
+        if name in own:
+            REGISTRY.patch(NAME, cls, name, metrics.patched_predict)
+    if "score" in own:
+        REGISTRY.patch(NAME, cls, "score", metrics.patched_score)
+
+
+def _patch_metric_functions(module: ModuleType) -> None:
+    for name in getattr(module, "__all__", []):
+        fn = getattr(module, name, None)
+        if (
+            inspect.isfunction(fn)
+            and name not in metrics.NOT_METRICS
+            and not name.startswith("plot_")
+            and name.endswith(("_score", "_error", "_loss", "_deviance", "_similarity"))
+        ):
+            REGISTRY.patch(NAME, module, name, metrics.patched_metric)
+
+
+def estimator_tags(estimator: Any) -> dict[str, str]:
+    """MLflow's ``estimator_name``/``estimator_class`` tags."""
+    cls = type(estimator)
+    return {"estimator_name": cls.__name__, "estimator_class": f"{cls.__module__}.{cls.__name__}"}
+
+
+def fit_inputs(method: Any, args: tuple, kwargs: dict) -> tuple[Any, Any, Any]:
+    """``X``, ``y`` and ``sample_weight`` of a ``fit``-like call, whatever way they were passed."""
+    try:
+        bound = inspect.signature(method).bind_partial(*args, **kwargs).arguments
+    except TypeError:
+        return (args[0] if args else None), (args[1] if len(args) > 1 else None), None
+    extra = bound.get("fit_params") or bound.get("params") or bound.get("kwargs") or {}
+    return (
+        bound.get("X"),
+        bound.get("y", bound.get("Y")),
+        bound.get("sample_weight", extra.get("sample_weight")),
+    )
+
+
+def _patched_fit(call_original: Any, self: Any, *args: Any, **kwargs: Any) -> Any:
+    with autolog_run(NAME, type(self).__name__, tags=estimator_tags(self)) as run:
+        if run is None:
+            return call_original(self, *args, **kwargs)
+        X, y, weight = fit_inputs(call_original.original, (self, *args), kwargs)
+        _before_fit(run, self, X)
+        result = call_original(self, *args, **kwargs)
+        _after_fit(run, self, X, y, weight)
+        return result
+
+
+def _before_fit(run: AutologRun, estimator: Any, X: Any) -> None:
+    with run.safe("the estimator's params"):
+        run.params(estimator.get_params(deep=not is_search(estimator)))
+    if run.config.log_datasets and X is not None:
+        with run.safe("the training dataset's description"):
+            log_dataset(run, "train", X, user_var_name(X))
+
+
+def _after_fit(run: AutologRun, estimator: Any, X: Any, y: Any, weight: Any, step: int | None = None) -> None:
+    from sklearn.base import is_classifier
+
+    with run.safe("training metrics"), REGISTRY.quiet():
+        run.metrics(metrics.training_metrics(estimator, X, y, weight), step)
+    if step is None and y is not None and is_classifier(estimator):
+        with run.safe("the training confusion matrix"), REGISTRY.quiet():
+            from ..artifacts import log_table
+
+            log_table(
+                metrics.confusion_table(estimator, X, y),
+                "training_confusion_matrix.parquet",
+                run_id=run.run_id,
+            )
+    if is_search(estimator):
+        with run.safe("the parameter search results"):
+            log_search(run, estimator, estimator_tags(getattr(estimator, "estimator", estimator)))
+    if run.config.log_models:
+        with run.safe("the fitted model"):
+            log_model(
+                run,
+                {"model.pkl": pickle_bytes(estimator)},
+                flavor=NAME,
+                distribution="scikit-learn",
+                model=estimator,
+            )
+    if run.config.log_input_examples and X is not None:
+        with run.safe("an input example"):
+            log_input_example(run, X)
+    state = REGISTRY.state.get(NAME)
+    if state is not None:
+        state.remember_model(estimator, run)
+
+
+def _patched_partial_fit(call_original: Any, self: Any, *args: Any, **kwargs: Any) -> Any:
+    """Every ``partial_fit`` of one estimator in one context logs to one run, one step per call.
+
+    The run is re-opened (``start_run(run_id=...)``) for each call and ended
+    when it returns, so it is RUNNING exactly while the estimator trains. A
+    new enclosing run (a new cell) starts a new run for the estimator.
+    """
+    state = REGISTRY.state.get(NAME)
+    config = REGISTRY.configs.get(NAME)
+    if state is None or config is None or REGISTRY.current is not None:
+        return call_original(self, *args, **kwargs)
+    session = get_session()
+    parent = session.active_run.run_id if session.active_run is not None else None
+    previous = state.partial.get(self)
+    resume = previous is not None and previous[1] == parent
+    with autolog_run(
+        NAME, type(self).__name__, tags=estimator_tags(self), resume=previous[0] if resume else None
+    ) as run:
+        if run is None:
+            return call_original(self, *args, **kwargs)
+        step = previous[2] + 1 if resume else 0
+        X, y, weight = fit_inputs(call_original.original, (self, *args), kwargs)
+        if step == 0:
+            _before_fit(run, self, X)
+        result = call_original(self, *args, **kwargs)
+        _after_fit(run, self, X, y, weight, step=step)
+        state.partial[self] = (run.run_id, parent, step)
+        return result

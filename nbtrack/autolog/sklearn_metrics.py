@@ -1,0 +1,191 @@
+"""scikit-learn metrics: training metrics after ``fit``, post-training metrics after it.
+
+Training metrics use MLflow's names and arguments (``training_accuracy_score``,
+weighted averages, ``roc_auc`` one-vs-one) so values match MLflow's exactly.
+Post-training metrics follow MLflow too: ``model.predict(X_test)`` remembers
+which fitted model and which variable produced the predictions; a later
+``sklearn.metrics.f1_score(y_test, pred)`` logs ``f1_score_X_test`` to that
+model's run, and ``model.score(X_test, y_test)`` logs ``<Class>_score_X_test``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..tracking.session import get_session
+from ._registry import REGISTRY
+from ._runs import AutologRun, as_number
+from ._safety import guarded
+from ._varnames import user_var_name
+
+PREFIX = "training_"
+#: sklearn.metrics names that are not metrics (MLflow leaves the same ones alone).
+NOT_METRICS = frozenset({"check_scoring", "get_scorer", "make_scorer", "get_scorer_names"})
+#: At most this many prediction results are remembered (older ones are forgotten).
+MAX_TRACKED_PREDICTIONS = 10_000
+
+
+def training_metrics(estimator: Any, X: Any, y: Any, sample_weight: Any) -> dict[str, float]:
+    """MLflow's training metrics for a fitted classifier or regressor (empty without labels)."""
+    import numpy as np
+    from sklearn import metrics
+    from sklearn.base import is_classifier, is_regressor
+
+    if y is None:
+        return {}
+    found: dict[str, Any] = {}
+    if is_classifier(estimator):
+        y_pred = estimator.predict(X)
+        for name in ("precision_score", "recall_score", "f1_score"):
+            _try(
+                found,
+                name,
+                getattr(metrics, name),
+                y,
+                y_pred,
+                average="weighted",
+                sample_weight=sample_weight,
+            )
+        _try(found, "accuracy_score", metrics.accuracy_score, y, y_pred, sample_weight=sample_weight)
+        if hasattr(estimator, "predict_proba"):
+            proba = estimator.predict_proba(X)
+            _try(found, "log_loss", metrics.log_loss, y, proba, sample_weight=sample_weight)
+            score = proba[:, 1] if proba.shape[1] == 2 else proba
+            _try(
+                found, "roc_auc", metrics.roc_auc_score, y, score,
+                average="weighted", sample_weight=sample_weight, multi_class="ovo",
+            )  # fmt: skip
+    elif is_regressor(estimator):
+        y_pred = estimator.predict(X)
+        for name in ("mean_squared_error", "mean_absolute_error", "r2_score"):
+            _try(found, name, getattr(metrics, name), y, y_pred, sample_weight=sample_weight)
+        if "mean_squared_error" in found:
+            found["root_mean_squared_error"] = float(np.sqrt(found["mean_squared_error"]))
+    if hasattr(estimator, "score"):
+        takes_weight = "sample_weight" in inspect.signature(estimator.score).parameters
+        args = (X, y, sample_weight) if takes_weight else (X, y)
+        _try(found, "score", estimator.score, *args)
+    return {PREFIX + k: v for k, v in found.items() if as_number(v) is not None}
+
+
+def _try(found: dict[str, Any], name: str, fn: Callable, *args: Any, **kwargs: Any) -> None:
+    with contextlib.suppress(Exception):  # a metric that does not apply (log loss on one class) is skipped
+        found[name] = fn(*args, **kwargs)
+
+
+def confusion_table(estimator: Any, X: Any, y: Any) -> Any:
+    """The training confusion matrix as a long table (true, predicted, count)."""
+    import pandas as pd
+    from sklearn.metrics import confusion_matrix
+
+    labels = getattr(estimator, "classes_", None)
+    matrix = confusion_matrix(y, estimator.predict(X), labels=labels)
+    names = [str(v) for v in (labels if labels is not None else range(len(matrix)))]
+    rows = [(names[i], names[j], int(matrix[i, j])) for i in range(len(names)) for j in range(len(names))]
+    return pd.DataFrame(rows, columns=["true", "predicted", "count"])
+
+
+@dataclass
+class PostTraining:
+    """Which fitted model produced which predictions, to name later metric calls."""
+
+    model_runs: weakref.WeakKeyDictionary = field(default_factory=weakref.WeakKeyDictionary)
+    predictions: dict[int, tuple[str, str]] = field(default_factory=dict)  # id(result) -> (run, dataset)
+    datasets: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # (run, name) -> ids
+    calls: dict[tuple[str, str], int] = field(default_factory=dict)  # (run, metric) -> count
+    #: estimator -> (run id, enclosing run id, last step) of its ``partial_fit`` calls
+    partial: weakref.WeakKeyDictionary = field(default_factory=weakref.WeakKeyDictionary)
+
+    def remember_model(self, model: Any, run: AutologRun) -> None:
+        """Post-training metrics of ``model`` go to ``run``."""
+        with contextlib.suppress(TypeError):  # not weak-referenceable: no post-training metrics for it
+            self.model_runs[model] = run.run_id
+
+    def dataset_name(self, run_id: str, data: Any, name: str | None) -> str:
+        """``X_test``, or ``X_test-2`` for a second, different object of that name."""
+        base = name or "unknown_dataset"
+        seen = self.datasets.setdefault((run_id, base), [])
+        if id(data) not in seen:
+            seen.append(id(data))
+        index = seen.index(id(data))
+        return base if index == 0 else f"{base}-{index + 1}"
+
+    def metric_key(self, run_id: str, metric: str, dataset: str) -> str:
+        count = self.calls.get((run_id, metric), 0)
+        self.calls[(run_id, metric)] = count + 1
+        return f"{metric if count == 0 else f'{metric}-{count + 1}'}_{dataset}"
+
+    def remember_prediction(self, result: Any, run_id: str, dataset: str) -> None:
+        key = id(result)
+        if len(self.predictions) >= MAX_TRACKED_PREDICTIONS:
+            self.predictions.pop(next(iter(self.predictions)))
+        self.predictions[key] = (run_id, dataset)
+        with contextlib.suppress(TypeError):  # lists/tuples: kept until pushed out by newer ones
+            weakref.finalize(result, self.predictions.pop, key, None)
+
+
+def _state() -> PostTraining | None:
+    config = REGISTRY.configs.get("sklearn")
+    if config is None or not config.log_post_training_metrics or REGISTRY.current is not None:
+        return None
+    return REGISTRY.state.get("sklearn")
+
+
+def patched_predict(call_original: Callable, self: Any, *args: Any, **kwargs: Any) -> Any:
+    """``predict``/``predict_proba``/...: remember which model and dataset made the result."""
+    state = _state()
+    run_id = state.model_runs.get(self) if state is not None else None
+    if state is None or run_id is None:
+        return call_original(self, *args, **kwargs)
+    data = args[0] if args else next(iter(kwargs.values()), None)
+    name = user_var_name(data)
+    with REGISTRY.quiet():
+        result = call_original(self, *args, **kwargs)
+    with guarded("sklearn", "a post-training prediction"):
+        state.remember_prediction(result, run_id, state.dataset_name(run_id, data, name))
+    return result
+
+
+def patched_score(call_original: Callable, self: Any, *args: Any, **kwargs: Any) -> Any:
+    """``model.score(X, y)`` on a fitted model: log ``<Class>_score_<X's name>`` to its run."""
+    state = _state()
+    run_id = state.model_runs.get(self) if state is not None else None
+    if state is None or run_id is None:
+        return call_original(self, *args, **kwargs)
+    data = args[0] if args else kwargs.get("X")
+    name = user_var_name(data)
+    with REGISTRY.quiet():
+        value = call_original(self, *args, **kwargs)
+    with guarded("sklearn", "a post-training score"):
+        dataset = state.dataset_name(run_id, data, name)
+        _log_after(run_id, state.metric_key(run_id, f"{type(self).__name__}_score", dataset), value)
+    return value
+
+
+def patched_metric(call_original: Callable, *args: Any, **kwargs: Any) -> Any:
+    """A ``sklearn.metrics`` function given predictions of a fitted model: log it to that model's run."""
+    state = _state()
+    if state is None:
+        return call_original(*args, **kwargs)
+    with REGISTRY.quiet():
+        value = call_original(*args, **kwargs)
+    with guarded("sklearn", "a post-training metric"):
+        for arg in (*args, *kwargs.values()):
+            found = state.predictions.get(id(arg))
+            if found is not None:
+                run_id, dataset = found
+                _log_after(run_id, state.metric_key(run_id, call_original.original.__name__, dataset), value)
+                break
+    return value
+
+
+def _log_after(run_id: str, key: str, value: Any) -> None:
+    """Post-training metrics belong to the model's own (usually finished) fit run."""
+    number = as_number(value)
+    if number is not None:
+        get_session().log_metric(key, number, None, None, run_id)
