@@ -71,3 +71,18 @@ class ReadOnlyQueryError(NbtrackError, ValueError):
 
 class QueryError(NbtrackError, ValueError):
     """A SQL query given to ``nbtrack.sql`` failed to parse or run."""
+
+
+class ColumnNotFoundError(NbtrackError, KeyError):
+    """A chart or comparison names a column the runs do not have."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class ChartInputError(NbtrackError, ValueError):
+    """The data cannot be drawn as asked (a text column for a contour, an empty history...)."""
+
+
+class NotEnoughRunsError(ChartInputError):
+    """A comparison or analysis needs more runs than it was given."""
