@@ -3,9 +3,10 @@
 Opening the file costs about 9 ms, so a connection opened for a read is
 kept for a short lease (``keepalive``, default 0.25 s) to serve the next
 read of a burst (a widget paging, a loop of queries), then closed by a
-janitor thread. A lease never lasts beyond ``max_hold`` seconds of
-continuous use, so a reader in a tight loop still lets other processes in.
-Writes from the background merge ask for no lease.
+janitor thread. Once a lease has lasted ``max_hold`` seconds, it is given
+up as soon as another process has queued for the lock (waiters leave a
+mark on ``<lock>.waiting``), so a reader in a tight loop never starves
+the others. Writes from the background merge ask for no lease.
 """
 
 from __future__ import annotations
@@ -102,7 +103,11 @@ class Connections:
         self._pid = os.getpid()
 
     def _ensure_open(self, timeout: float) -> duckdb.DuckDBPyConnection:
-        if self._con is not None and time.monotonic() - self.lock.acquired_at > self.max_hold:
+        if (
+            self._con is not None
+            and time.monotonic() - self.lock.acquired_at > self.max_hold
+            and self.lock.someone_waited_since(self.lock.acquired_wall)
+        ):
             self._close()
             time.sleep(0.02)  # long enough for a polling waiter to take its turn
         if self._con is None:

@@ -111,10 +111,9 @@ class EmbeddedStore(Store):
             yield con
 
     def search_runs(self, query: RunQuery) -> pd.DataFrame:
-        sql, params = _select_sql(query, "r.run_id")
+        sql, params = _select_sql(query, frames.BASE_SELECT, join=frames.BASE_JOIN)
         with self.reading() as con:
-            ids = [row[0] for row in con.execute(sql, params).fetchall()]
-            return frames.wide_runs(con, ids)
+            return frames.wide_runs(con, con.execute(sql, params).to_arrow_table())
 
     def count_runs(self, query: RunQuery) -> int:
         sql, params = _select_sql(RunQuery(**{**query.__dict__, "order_by": ()}), "count(*)", page=False)
@@ -317,7 +316,7 @@ def _read_run(con: duckdb.DuckDBPyConnection, run_id: str, include_deleted: bool
     )
 
 
-def _select_sql(query: RunQuery, what: str, *, page: bool = True) -> tuple[str, list[Any]]:
+def _select_sql(query: RunQuery, what: str, *, page: bool = True, join: str = "") -> tuple[str, list[Any]]:
     """SQL selecting run ids (or a count) for ``query``; user text only as parameters."""
     from .filter import parse_filter, parse_order_by
     from .filter_sql import compile_filter, compile_order_by
@@ -337,7 +336,9 @@ def _select_sql(query: RunQuery, what: str, *, page: bool = True) -> tuple[str, 
         filter_sql, filter_params = compile_filter(expr)
         where.append(f"({filter_sql})")
         params.extend(filter_params)
-    sql = f"SELECT {what} FROM core.runs_live r {' '.join(joins)} WHERE {' AND '.join(where) or 'TRUE'}"
+    sql = (
+        f"SELECT {what} FROM core.runs_live r {join} {' '.join(joins)} WHERE {' AND '.join(where) or 'TRUE'}"
+    )
     if page:
         order = f"{order_body}, " if order_body else ""
         sql += f" ORDER BY {order}r.start_ms DESC NULLS LAST, r.run_id LIMIT ? OFFSET ?"

@@ -9,6 +9,7 @@ into the file so a waiter that gives up can say which process to look at.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import socket
@@ -30,9 +31,11 @@ class StoreLock:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._waiting_mark = path.with_name(path.name + ".waiting")
         self._mutex = threading.Lock()
         self._fd: int | None = None
         self.acquired_at = 0.0
+        self.acquired_wall = 0.0
 
     @property
     def held(self) -> bool:
@@ -60,6 +63,7 @@ class StoreLock:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                self._mark_waiting()
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     os.close(fd)
@@ -73,6 +77,7 @@ class StoreLock:
                 raise
         self._fd = fd
         self.acquired_at = time.monotonic()
+        self.acquired_wall = time.time()
         self._write_owner(fd)
         return True
 
@@ -85,6 +90,23 @@ class StoreLock:
             os.close(fd)
         finally:
             self._mutex.release()
+
+    def someone_waited_since(self, moment: float) -> bool:
+        """True if another process waited for the lock after ``moment`` (a ``time.time()``)."""
+        try:
+            return self._waiting_mark.stat().st_mtime > moment
+        except OSError:
+            return False
+
+    def _mark_waiting(self) -> None:
+        """Leave a trace that lets a lease holder know someone is queuing."""
+        try:
+            os.utime(self._waiting_mark)
+        except FileNotFoundError:
+            with contextlib.suppress(OSError):
+                self._waiting_mark.touch()
+        except OSError:
+            pass
 
     def forget_after_fork(self) -> None:
         """In a forked child: drop the inherited descriptor without unlocking the parent."""

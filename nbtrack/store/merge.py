@@ -8,7 +8,7 @@ most once even if the process dies between COMMIT and deleting the file.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from . import events
 
@@ -97,27 +97,29 @@ def _apply_tags(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _apply_run_attributes(con: duckdb.DuckDBPyConnection) -> None:
-    rows = con.execute("SELECT run_id, key, step, text FROM ev WHERE kind = 3 ORDER BY idx").fetchall()
-    by_run: dict[str, dict[str, Any]] = {}
-    for run_id, key, step, text in rows:
-        if key in events.RUN_INT_ATTRS:
-            by_run.setdefault(run_id, {})[key] = step
-        elif key in events.RUN_TEXT_ATTRS:
-            by_run.setdefault(run_id, {})[key] = text
-        # unknown attributes come from a newer nbtrack: ignore, never fail the merge
-    groups: dict[tuple[str, ...], list[list[Any]]] = {}
-    for run_id, attrs in by_run.items():
-        columns = tuple(sorted(attrs))
-        groups.setdefault(columns, []).append([run_id, *(attrs[c] for c in columns)])
-    for columns, values in groups.items():
-        names = ", ".join(columns)
-        marks = ", ".join("?" for _ in range(len(columns) + 1))
-        updates = ", ".join(f"{c} = excluded.{c}" for c in columns)
-        con.executemany(
-            f"INSERT INTO core.runs (run_id, {names}) VALUES ({marks}) "
-            f"ON CONFLICT (run_id) DO UPDATE SET {updates}",
-            values,
-        )
+    """Set-based upsert of run attributes: the last value of each (run, attribute) wins.
+
+    Only attributes present in the batch change; an explicit NULL (e.g.
+    ``end_ms`` of a resumed run) is kept as NULL.
+    """
+    present = {row[0] for row in con.execute("SELECT DISTINCT key FROM ev WHERE kind = 3").fetchall()}
+    columns = sorted(present & (events.RUN_INT_ATTRS | events.RUN_TEXT_ATTRS))
+    if not columns:
+        return  # attributes of a newer nbtrack only: ignore, never fail the merge
+    # column names come from the fixed attribute sets above, never from user text
+    picks = ", ".join(
+        f"arg_max_null({'step' if c in events.RUN_INT_ATTRS else 'text'}, idx) FILTER (WHERE key = '{c}') "
+        f"AS {c}, bool_or(key = '{c}') AS has_{c}"
+        for c in columns
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE run_updates AS "
+        f"SELECT run_id, {picks} FROM ev WHERE kind = 3 GROUP BY run_id"
+    )
+    con.execute("INSERT INTO core.runs (run_id) SELECT run_id FROM run_updates ON CONFLICT DO NOTHING")
+    assignments = ", ".join(f"{c} = CASE WHEN u.has_{c} THEN u.{c} ELSE core.runs.{c} END" for c in columns)
+    con.execute(f"UPDATE core.runs SET {assignments} FROM run_updates u WHERE core.runs.run_id = u.run_id")
+    con.execute("DROP TABLE run_updates")
 
 
 def repair_dead_runs(con: duckdb.DuckDBPyConnection, host: str) -> list[str]:
