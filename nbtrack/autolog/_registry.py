@@ -167,7 +167,7 @@ class _OriginalCall:
         self.raised: BaseException | None = None
         self.result: Any = None
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, /, *args: Any, **kwargs: Any) -> Any:  # "self" may be passed by name
         self.called = True
         try:
             self.result = self.original(*args, **kwargs)

@@ -44,13 +44,21 @@ class AutologRun:
         """True while the run is active (False for a suppressed call)."""
         return self.state is not None and self.state.active
 
-    def child(self, name: str, params: Mapping[str, Any], metrics: Mapping[str, Any], **tags: Any) -> None:
+    def child(
+        self,
+        name: str,
+        params: Mapping[str, Any],
+        metrics: Mapping[str, Any],
+        status: str = "FINISHED",
+        **tags: Any,
+    ) -> None:
         """Record a finished child run (a search candidate, a trial) under this run."""
         if not self.active:
             return
         self.session.record_run(
             parent_run_id=self.run_id,
             run_name=name,
+            status=status,
             params={str(k): param_text(v) for k, v in params.items()},
             metrics={k: n for k, v in metrics.items() if (n := as_number(v)) is not None},
             tags={"nbtrack.autolog": self.integration, **self.config.extra_tags, **tags},
@@ -179,6 +187,24 @@ def _end(run: AutologRun, status: str, error: str | None) -> None:
 
 def _status_for(exc: BaseException) -> str:
     return "KILLED" if isinstance(exc, KeyboardInterrupt) else "FAILED"
+
+
+@contextmanager
+def enclosing_or_own_run(integration: str, name: str) -> Iterator[AutologRun | None]:
+    """The user's active run as is (never ended here), or else a run of the call's own."""
+    config = REGISTRY.configs.get(integration)
+    session = get_session()
+    active = session.active_run
+    if config is None or REGISTRY.current is not None or active is None or config.exclusive:
+        with autolog_run(integration, name) as run:
+            yield run
+        return
+    run = AutologRun(integration, active, session, config)
+    REGISTRY.current = run
+    try:
+        yield run
+    finally:
+        REGISTRY.current = None
 
 
 def current_run(integration: str) -> AutologRun | None:
