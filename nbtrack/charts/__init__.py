@@ -40,6 +40,7 @@ Export::
     to_scenegraph(chart) -> dict              # what Vega drew, for counting marks in tests
     mimebundle(chart, *, png=True) -> dict    # static _repr_mimebundle_ fallback
     split_datasets(chart) -> (spec_without_rows, {dataset_name: arrow_ipc_bytes})
+    arrow_ipc(table) -> bytes                 # a pyarrow Table as an Arrow IPC stream
 
 Errors: ``ColumnNotFoundError`` (unknown column or metric), ``ChartInputError`` (cannot be
 drawn as asked: text column for a contour, bad smoothing...), ``NotEnoughRunsError``;
@@ -57,7 +58,7 @@ if TYPE_CHECKING:
     from .contour import contour_chart
     from .curves import CURVE_X, curves_chart
     from .diff import DIFF_ATTRIBUTES, param_diff
-    from .export import mimebundle, split_datasets, to_png, to_scenegraph, to_svg
+    from .export import arrow_ipc, mimebundle, split_datasets, to_png, to_scenegraph, to_svg
     from .importance import param_importance
     from .parallel import parallel_coordinates_chart
     from .scatter import scatter_chart
@@ -85,12 +86,14 @@ _WHERE = {
     "to_scenegraph": "export",
     "mimebundle": "export",
     "split_datasets": "export",
+    "arrow_ipc": "export",
 }
 
 __all__ = [
     "CURVE_X",
     "DIFF_ATTRIBUTES",
     "MAX_POINTS",
+    "arrow_ipc",
     "contour_chart",
     "curves_chart",
     "downsample",

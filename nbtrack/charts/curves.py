@@ -202,6 +202,18 @@ def _draw(
                 **encoding,
             )
         )
+    # A series of one point draws no line: show those as dots.
+    layers.append(
+        alt.Chart()
+        .transform_joinaggregate(points="count()", groupby=["run", "metric"])
+        .transform_filter("datum.points == 1")
+        .mark_point(filled=True, size=40)
+        .encode(
+            y=alt.Y("value:Q", title=y_title, scale=scale),
+            opacity=alt.condition(highlight, alt.value(1.0), alt.value(0.06)),
+            **encoding,
+        )
+    )
     if multi and layout == "facet":
         panel = alt.layer(*layers).properties(width=320, height=190)
         return panel.facet(

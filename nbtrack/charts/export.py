@@ -55,21 +55,29 @@ def split_datasets(chart: alt.TopLevelMixin | dict[str, Any]) -> tuple[dict[str,
     datasets = spec.pop("datasets", {}) or {}
     spec["datasets"] = {name: [] for name in datasets}
     return spec, {
-        name: _ipc(_dictionary_encoded(pa.Table.from_pylist(rows))) for name, rows in datasets.items()
+        name: arrow_ipc(_dictionary_encoded(pa.Table.from_pylist(rows))) for name, rows in datasets.items()
     }
 
 
 def _dictionary_encoded(table: Any) -> Any:
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     for i, field in enumerate(table.schema):
         if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
-            table = table.set_column(i, field.name, pc.dictionary_encode(table.column(i)))
+            table = table.set_column(i, field.name, dictionary_array(table.column(i).to_pylist()))
     return table
 
 
-def _ipc(table: Any) -> bytes:
+def dictionary_array(values: Any) -> Any:
+    """Text as an Arrow dictionary array with the narrowest index (int8 up to 127 distinct values)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    return pa.array(pd.Categorical(values))
+
+
+def arrow_ipc(table: Any) -> bytes:
+    """A pyarrow Table as Arrow IPC stream bytes (what ``tableFromIPC`` reads in JavaScript)."""
     import pyarrow as pa
 
     sink = pa.BufferOutputStream()
