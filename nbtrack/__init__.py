@@ -95,6 +95,20 @@ __all__ = [
     "watch",
 ]
 
+def load_ipython_extension(ipython: object) -> None:
+    """``%load_ext nbtrack``: register ``%%track`` and ``%nbtrack`` (loading twice changes nothing)."""
+    from .magics import load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: object) -> None:
+    """``%unload_ext nbtrack``: remove the magics and everything they installed."""
+    from .magics import unload
+
+    unload(ipython)
+
+
 # Imported on first use so that `import nbtrack` loads no training library.
 _LAZY = {"autolog": ("nbtrack.autolog", "autolog"), "watch": ("nbtrack.autolog", "watch")}
 

@@ -86,3 +86,13 @@ class ChartInputError(NbtrackError, ValueError):
 
 class NotEnoughRunsError(ChartInputError):
     """A comparison or analysis needs more runs than it was given."""
+
+
+class MagicUsageError(NbtrackError, ValueError):
+    """``%%track`` or ``%nbtrack`` was given options it cannot use; nothing ran.
+
+    IPython shows only the message (no traceback through its magic machinery).
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]

@@ -1,0 +1,144 @@
+"""The magics' state for one IPython shell: caches, the failure guard, background captures.
+
+One :class:`Tracker` lives on the registered magics object (so ``%unload_ext``
+drops it with them); nothing is kept in module globals. What it installs in
+the shell (names in the user namespace, an exit hook) it removes exactly on
+:meth:`Tracker.uninstall`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from pathlib import Path
+from typing import Any
+
+from ..capture.environment import VersionCache
+from ..capture.lineage import Lineage
+
+#: Names made available in the user namespace by ``%load_ext nbtrack``.
+USER_FUNCTIONS = (
+    "log_metric",
+    "log_metrics",
+    "log_param",
+    "log_params",
+    "set_tag",
+    "set_tags",
+    "log_artifact",
+    "log_text",
+    "log_dict",
+    "log_figure",
+    "log_image",
+    "log_table",
+)
+#: Seconds the kernel waits at exit for captures still running in the background.
+EXIT_WAIT = 5.0
+
+
+class Guard:
+    """Runs nbtrack's own steps so that a failure never reaches the user's code.
+
+    A step that fails is reported once, in one clear line, and switched off
+    for the rest of the kernel's life (``%nbtrack reset`` switches it back on).
+    """
+
+    def __init__(self) -> None:
+        self.disabled: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def run(
+        self,
+        step: str,
+        fn: Callable[..., Any],
+        *args: Any,
+        default: Any = None,
+        force: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        """``fn(*args, **kwargs)``, or ``default`` if it fails or ``step`` is off (``force``: run anyway)."""
+        if step in self.disabled and not force:
+            return default
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:
+            self.fail(step, exc)
+            return default
+
+    def fail(self, step: str, exc: BaseException) -> None:
+        with self._lock:
+            if step in self.disabled:
+                return
+            self.disabled[step] = f"{type(exc).__name__}: {exc}"
+        print(
+            f"nbtrack: {step} failed ({type(exc).__name__}: {exc}). It is switched off for this kernel; "
+            "your code ran as usual and the run is recorded without it. `%nbtrack reset` switches it "
+            "back on; please report this if it is not caused by your environment.",
+            file=sys.__stderr__ if sys.stderr is None else sys.stderr,
+        )
+
+
+class Tracker:
+    """Per-shell state of nbtrack's magics."""
+
+    def __init__(self, shell: Any) -> None:
+        self.shell = shell
+        self.guard = Guard()
+        self.lineage = Lineage()
+        self.versions = VersionCache()
+        self.repos: dict[Path, Path | None] = {}
+        self.environments: dict[tuple[tuple[str, str], ...], bytes] = {}
+        self.last_card: Any = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._pending: set[Future[Any]] = set()
+        self._pushed: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    # -- install / uninstall -----------------------------------------------------------
+    def install(self) -> None:
+        """Offer the logging functions in the user namespace (never over a user's own name)."""
+        import nbtrack
+
+        offered = {name: getattr(nbtrack, name) for name in USER_FUNCTIONS}
+        fresh = {name: fn for name, fn in offered.items() if name not in self.shell.user_ns}
+        self.shell.push(fresh, interactive=False)
+        self._pushed = fresh
+        atexit.register(self.wait_pending, EXIT_WAIT)
+
+    def uninstall(self) -> None:
+        """Remove what :meth:`install` added and stop the background worker."""
+        atexit.unregister(self.wait_pending)
+        for name, fn in self._pushed.items():
+            if self.shell.user_ns.get(name) is fn:
+                del self.shell.user_ns[name]
+            self.shell.user_ns_hidden.pop(name, None)
+        self._pushed = {}
+        self.wait_pending(EXIT_WAIT)
+        if self._executor is not None:
+            self._executor.shutdown(wait=False)
+            self._executor = None
+
+    # -- background captures -----------------------------------------------------------
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        """Run ``fn`` in the ``nbtrack-capture`` thread."""
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nbtrack-capture")
+            future = self._executor.submit(fn, *args)
+            self._pending.add(future)
+        future.add_done_callback(self._pending.discard)
+        return future
+
+    def wait_pending(self, timeout: float = EXIT_WAIT) -> None:
+        """Wait (bounded) until captures still running in the background are written."""
+        pending = [f for f in list(self._pending) if not f.done()]
+        if pending:
+            wait(pending, timeout=timeout)
+
+    def reset(self) -> list[str]:
+        """Switch every step that failed back on; returns their names."""
+        names = list(self.guard.disabled)
+        self.guard.disabled.clear()
+        return names
