@@ -71,11 +71,16 @@ def _callback_for(trainer: Any, run: AutologRun) -> Any:
 
 
 class _MetricRecorder:
-    """Logs the Trainer's current metrics at the global step, each (key, step) once."""
+    """Logs the Trainer's metrics at the global step when they are new.
+
+    ``callback_metrics`` keeps a validation metric until the next validation;
+    a key is logged again only when its value changed, so ``val_loss`` gets
+    one point per validation, not one per training step.
+    """
 
     def __init__(self, run: AutologRun) -> None:
         self.run = run
-        self.logged: dict[str, int] = {}
+        self.last: dict[str, float] = {}
 
     def log(self, trainer: Any) -> None:
         step = int(trainer.global_step)
@@ -83,9 +88,9 @@ class _MetricRecorder:
             fresh = {}
             for key, value in trainer.callback_metrics.items():
                 number = as_number(value)
-                if number is not None and self.logged.get(key) != step:
+                if number is not None and self.last.get(key) != number:
                     fresh[key] = number
-                    self.logged[key] = step
+                    self.last[key] = number
             if fresh:
                 self.run.metrics({**fresh, "epoch": trainer.current_epoch}, step=step)
 
