@@ -95,6 +95,7 @@ __all__ = [
     "watch",
 ]
 
+
 def load_ipython_extension(ipython: object) -> None:
     """``%load_ext nbtrack``: register ``%%track`` and ``%nbtrack`` (loading twice changes nothing)."""
     from .magics import load

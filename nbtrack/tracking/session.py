@@ -134,10 +134,16 @@ class Session:
             if run_id is not None:
                 state = self._resume(run_id, parent)
             else:
-                name = experiment or self.experiment_name or DEFAULT_EXPERIMENT
+                known_parent = self._runs.get(parent) if parent is not None else None
+                if experiment is None and known_parent is not None:
+                    experiment_id = known_parent.experiment_id  # a child stays in its parent's experiment
+                else:
+                    experiment_id = self._announce_experiment(
+                        experiment or self.experiment_name or DEFAULT_EXPERIMENT
+                    )
                 state = RunState(
                     run_id=uuid.uuid4().hex,
-                    experiment_id=self._announce_experiment(name),
+                    experiment_id=experiment_id,
                     run_name=run_name or random_run_name(),
                     parent_run_id=parent,
                     owner_pid=os.getpid(),
@@ -297,7 +303,7 @@ class Session:
         record = self.reader().get_run(run_id, include_deleted=True)
         if record is None:
             raise RunNotFoundError(f"No run {run_id!r} in the store at {self.store.uri}; check the id")
-        if run_id in self._runs:
+        if run_id in self._runs and self._runs[run_id].active:
             raise RunStateError(f"Run {run_id} is still active: end it before deleting it")
         self.buffer.add(events.RUN, run_id, "lifecycle", ts=now_ms(), text=lifecycle)
         self.seal(durable=True)
