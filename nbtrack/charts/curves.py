@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ChartInputError, ColumnNotFoundError
-from ._inline import inline
+from ._inline import epoch_ms, inline
 from .series import MAX_POINTS, check_smoothing, downsample, smooth
 from .theme import themed
 
@@ -130,8 +130,7 @@ def _time_axis(history: pd.DataFrame, runs: pd.Series, x: str) -> pd.Series:
         raise ColumnNotFoundError(f"x={x!r} needs a wall_time or timestamp column in the history")
     column = history[source]
     if pd.api.types.is_datetime64_any_dtype(column):
-        epoch = pd.Timestamp(0, tz="UTC") if column.dt.tz is not None else pd.Timestamp(0)
-        ms = (column - epoch) / pd.Timedelta(milliseconds=1)
+        ms = epoch_ms(column)
     else:
         ms = pd.to_numeric(column, errors="coerce").astype("float64")
     if x == "wall_time":

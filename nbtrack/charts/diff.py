@@ -45,6 +45,7 @@ def param_diff(
         None where a run does not have the field. Empty when nothing differs
         (or fewer than two runs).
     """
+    import numpy as np
     import pandas as pd
 
     if not isinstance(runs, pd.DataFrame):
@@ -58,7 +59,10 @@ def param_diff(
             if str(c).startswith("tags.") and not str(c)[5:].startswith(HIDDEN_TAG_PREFIXES)
         ]
     differing = varying_columns(runs, wanted) if len(runs) > 1 else []
-    text = runs[differing].astype("string").astype(object).where(runs[differing].notna(), None)
-    diff = pd.DataFrame(text.to_numpy().T, index=pd.Index(differing, name="field"), columns=run_labels(runs))
+    present = runs[differing].notna().to_numpy()
+    text = np.where(present, runs[differing].astype("string").to_numpy(dtype=object), None)
+    diff = pd.DataFrame(
+        text.T, index=pd.Index(differing, name="field"), columns=run_labels(runs), dtype=object
+    )
     diff.columns.name = "run"
     return diff

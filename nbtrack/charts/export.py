@@ -73,7 +73,8 @@ def dictionary_array(values: Any) -> Any:
     import pandas as pd
     import pyarrow as pa
 
-    return pa.array(pd.Categorical(values))
+    array = pa.array(pd.Categorical(values))
+    return array.cast(pa.dictionary(array.type.index_type, pa.string()))
 
 
 def arrow_ipc(table: Any) -> bytes:
