@@ -42,21 +42,19 @@ def patch_module(module: ModuleType) -> None:
     if module.__name__ == "sklearn.metrics":
         _patch_metric_functions(module)
     for value in list(vars(module).values()):
-        if not isinstance(value, type) or value.__module__ != module.__name__:
-            continue
-        if issubclass(value, BaseEstimator):
-            _patch_estimator_class(value)
-        elif module.__name__ == "sklearn.base" and "score" in vars(value):
-            REGISTRY.patch(NAME, value, "score", metrics.patched_score)  # ClassifierMixin, RegressorMixin
+        if isinstance(value, type) and value.__module__ == module.__name__:
+            _patch_class(value, is_estimator=issubclass(value, BaseEstimator))
 
 
-def _patch_estimator_class(cls: type) -> None:
+def _patch_class(cls: type, *, is_estimator: bool) -> None:
+    """Fit methods of estimators; predict/score also of mixins (``LinearClassifierMixin.predict``)."""
     own = vars(cls)
-    for name in FIT_METHODS:
-        if name in own:
-            REGISTRY.patch(NAME, cls, name, _patched_fit)
-    if "partial_fit" in own:
-        REGISTRY.patch(NAME, cls, "partial_fit", _patched_partial_fit)
+    if is_estimator:
+        for name in FIT_METHODS:
+            if name in own:
+                REGISTRY.patch(NAME, cls, name, _patched_fit)
+        if "partial_fit" in own:
+            REGISTRY.patch(NAME, cls, "partial_fit", _patched_partial_fit)
     for name in PREDICT_METHODS:
         if name in own:
             REGISTRY.patch(NAME, cls, name, metrics.patched_predict)
