@@ -136,6 +136,8 @@ def _parse_status(text: str) -> tuple[list[str], list[str]]:
         if len(entry) < 4:
             continue
         code, path = entry[:2], entry[3:]
+        if ".nbtrack" in path.rstrip("/").split("/"):
+            continue  # the store itself (usually git-ignored)
         if code == "??":
             untracked.append(path)
         else:

@@ -49,6 +49,13 @@ def frontend_cell_id(shell: Any) -> str | None:
     return str(found) if found else None
 
 
+def execution_count(shell: Any) -> int | None:
+    """The ``In[N]`` number of the executing cell (IPython counts the next one while a cell runs)."""
+    result = getattr(getattr(shell, "displayhook", None), "exec_result", None)
+    count = getattr(result, "execution_count", None)
+    return count if isinstance(count, int) else getattr(shell, "execution_count", None)
+
+
 def notebook_path(user_ns: dict[str, Any], environ: Any = os.environ) -> str | None:
     """The notebook's path: VS Code's variable, else jupyter_server's session name."""
     vscode = user_ns.get("__vsc_ipynb_file__")
@@ -88,7 +95,7 @@ def identify(shell: Any, tree: ast.Module, param_names: set[str], options: str) 
     """The identity of the cell being executed by ``shell``."""
     notebook = notebook_path(shell.user_ns)
     cell_id = frontend_cell_id(shell)
-    count = getattr(shell, "execution_count", None)
+    count = execution_count(shell)
     if cell_id:
         return CellIdentity(cell_id, notebook, count, True)
     return CellIdentity(source_fingerprint(tree, param_names, options, notebook), notebook, count, False)

@@ -20,6 +20,7 @@ from typing import Any
 from .. import api
 from ..capture import environment, git, history, seeds
 from ..capture.card import CardData, render
+from ..capture.identity import execution_count
 from ..capture.lineage import CELL_ID_TAG, PREVIOUS_TAG, RunSummary, find_previous
 from ..capture.output import Captured, OutputCapture
 from ..errors import InvalidValueError
@@ -201,6 +202,10 @@ class TrackedCell:
             self.previous_future = self.tracker.submit(find_previous, cell_id, self._run_id)
 
     @property
+    def identity_count(self) -> int | None:
+        return execution_count(self.shell)
+
+    @property
     def _run_id(self) -> str:
         assert self.run is not None
         return self.run.run_id
@@ -272,7 +277,7 @@ class TrackedCell:
             self.recorded.append(f"{len(found)} seed(s)")
 
     def _log_history(self) -> None:
-        self._artifact("nbtrack/history.py", history.session_history(self.shell, self.shell.execution_count))
+        self._artifact("nbtrack/history.py", history.session_history(self.shell, self.identity_count))
         self.recorded.append("history")
 
     def _log_output(self) -> None:

@@ -182,13 +182,9 @@ def _autolog(tracker: Tracker, rest: str) -> None:
             "%nbtrack autolog: nbtrack.autolog is not available in this version of nbtrack yet. Until it "
             "is, log inside %%track cells with log_metric/log_params (parameters are captured for you)."
         )
-    for library in libraries or [None]:
-        if library is None:
-            autolog(disable=disable)
-        else:
-            autolog(library, disable=disable)
-    which = ", ".join(libraries) or "every supported library"
-    print(f"nbtrack: autolog {'off' if disable else 'on'} for {which}")
+    result = autolog(libraries or None, disable=disable)
+    which = ", ".join(result) if isinstance(result, (list, tuple)) and result else ", ".join(libraries)
+    print(f"nbtrack: autolog {'off' if disable else 'on'} for {which or 'every supported library'}")
 
 
 def _autolog_function() -> Callable[..., Any] | None:

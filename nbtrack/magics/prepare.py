@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..capture import environment, seeds
-from ..capture.identity import CellIdentity, identify
+from ..capture.identity import CellIdentity, execution_count, identify
 from ..capture.params import (
     CellParams,
     apply_overrides,
@@ -84,7 +84,7 @@ def prepare(shell: Any, line: str, cell: str, param_items: list[str] | None, opt
     # the padding lines are blank, so the spliced body starts right after them
     spliced = splice_overrides(padded, replaced)[len(header) :]
     runs_as = "\n".join(header) + "\n" + spliced
-    cell_name = shell.compile.cache(runs_as, shell.execution_count, raw_code=runs_as)
+    cell_name = shell.compile.cache(runs_as, execution_count(shell), raw_code=runs_as)
     ast.fix_missing_locations(tree)
     identity = identify(shell, tree, set(params.params), options)
     tree = shell.transform_ast(tree)
@@ -110,7 +110,7 @@ def _parse(shell: Any, source: str) -> ast.Module | BaseException:
 def _show_syntax_error(shell: Any, header: list[str], body: str) -> None:
     """Let IPython show the error as it would without the magic, labelled with the cell."""
     text = "\n".join(header) + "\n" + body
-    cell_name = shell.compile.cache(text, shell.execution_count, raw_code=text)
+    cell_name = shell.compile.cache(text, execution_count(shell), raw_code=text)
     try:
         shell.compile.ast_parse("\n" * len(header) + body, filename=cell_name)
     except (SyntaxError, ValueError, OverflowError):
