@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 
 import nbtrack
 
@@ -91,7 +92,7 @@ def test_source_history_git_environment_seeds_output_figures(project):
     assert "to stderr" in nbtrack.load_text(run.run_id, "nbtrack/stderr.txt")
     environment = nbtrack.load_dict(run.run_id, "nbtrack/environment.json")
     assert environment["python"].startswith("3.") and environment["packages"]["numpy"] == packages["numpy"]
-    png = open(nbtrack.download_artifacts(run.run_id, "figures/figure-2.png"), "rb").read()
+    png = Path(nbtrack.download_artifacts(run.run_id, "figures/figure-2.png")).read_bytes()
     assert png.startswith(b"\x89PNG")
     assert "figure(s)" in nb.cards(2)[0]["data"]["text/plain"]
 

@@ -10,7 +10,8 @@ STATE = (
     "import sys, nbtrack\n"
     "pub = get_ipython().display_pub\n"
     "[type(sys.stdout).__name__, 'publish' in vars(pub), len(nbtrack.get_session().metric_listeners),"
-    " 'track' in get_ipython().magics_manager.magics['cell'], get_ipython().user_ns.get('log_metric') is nbtrack.log_metric,"
+    " 'track' in get_ipython().magics_manager.magics['cell'],"
+    " get_ipython().user_ns.get('log_metric') is nbtrack.log_metric,"
     " len(get_ipython().magics_manager.registry)]"
 )
 

@@ -46,7 +46,8 @@ def test_failed_killed_dangling_nested(project):
         "    log_metric('inner_metric', 3.0)\nlog_metric('outer_metric', 2.0)\n'done'",
         "parent = nbtrack.start_run(run_name='sweep', experiment='life')",
         "%%track -e life -n child --nested --quiet\nlog_metric('m', 1.0)",
-        "nbtrack.end_run()\nimport sys\n[type(sys.stdout).__name__, len(nbtrack.get_session().metric_listeners)]",
+        "nbtrack.end_run()\nimport sys\n"
+        "[type(sys.stdout).__name__, len(nbtrack.get_session().metric_listeners)]",
     ]
     nb = run_notebook(cells, cwd=project, on_cell_start=lambda i, c: _interrupt_when_started(i, c, project))
 
