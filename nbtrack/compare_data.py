@@ -16,9 +16,10 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from .charts._columns import resolve_column, run_labels
+from .charts._inline import epoch_ms
 from .charts.curves import CURVE_X
 from .charts.diff import param_diff
-from .charts.export import arrow_ipc, dictionary_array
+from .charts.export import arrow_ipc, compact_table, dictionary_array
 from .charts.series import MAX_POINTS
 from .errors import (
     ChartInputError,
@@ -52,7 +53,7 @@ class CompareData:
     (:func:`nbtrack.charts.param_diff`). ``history``: long frame of
     :data:`HISTORY_COLUMNS` for ``metrics`` (``wall_time`` UTC datetimes,
     ``relative_time`` seconds since the run started). ``max_points``: the
-    per-series bound actually applied; ``stored_points``: how many points
+    largest per-series bound applied; ``stored_points``: how many points
     those series hold in the store. ``scatter``: resolved ``x``/``y``/``color``
     run columns when the caller named any.
     """
@@ -100,8 +101,8 @@ def compare_data(
     runs = _run_table(store, ids)
     keys = _metric_keys(store, ids, metrics)
     series = _series(store, ids[:MAX_CURVE_RUNS], keys)
-    per_series = max(4, min(max_points, max_total_points // max(1, len(series))))
-    history, stored = _histories(store, series, runs, per_series)
+    caps = _point_caps(series, max_points, max_total_points)
+    history, stored = _histories(store, caps, runs)
     return CompareData(
         run_ids=tuple(ids),
         runs=runs,
@@ -109,7 +110,7 @@ def compare_data(
         history=history,
         metrics=tuple(keys),
         x=x,
-        max_points=per_series,
+        max_points=max(caps.values(), default=max_points),
         stored_points=stored,
     )
 
@@ -190,15 +191,15 @@ def compare_payload(data: CompareData) -> dict[str, bytes]:
 
     ``history`` keeps ``run`` and ``metric`` (dictionary-encoded), ``step``
     (int32 when it fits), the time column of ``data.x`` if not step, and
-    ``value``: about 14 bytes a point for steps, 22 for time axes.
+    ``value``: about 14 bytes a point for steps, 22 for time axes. No
+    64-bit integers anywhere (Arrow's JavaScript would hand them over as
+    BigInt): datetimes (``wall_time``, ``start_time``...) are float64 epoch ms.
     """
-    import pyarrow as pa
-
     diff = data.diff.reset_index()
     diff.columns = [str(c) for c in diff.columns]
     return {
-        "runs": arrow_ipc(pa.Table.from_pandas(data.runs, preserve_index=False)),
-        "diff": arrow_ipc(pa.Table.from_pandas(diff, preserve_index=False)),
+        "runs": arrow_ipc(_wire_table(data.runs)),
+        "diff": arrow_ipc(_wire_table(diff)),
         "history": arrow_ipc(_history_table(data.history, data.x)),
     }
 
@@ -300,28 +301,45 @@ def _metric_keys(store: Any, ids: list[str], metrics: Any) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-def _series(store: Any, ids: list[str], keys: list[str]) -> list[tuple[str, str]]:
+def _series(store: Any, ids: list[str], keys: list[str]) -> dict[tuple[str, str], int]:
+    """Stored point count of each (run, metric) series that exists, in run then key order."""
     if not keys:
-        return []
+        return {}
     table = store.sql(
-        "SELECT run_id, key FROM latest_metrics "
-        "WHERE list_contains(?::VARCHAR[], run_id) AND list_contains(?::VARCHAR[], key)",
+        "SELECT run_id, key, count(*) AS points FROM metrics "
+        "WHERE list_contains(?::VARCHAR[], run_id) AND list_contains(?::VARCHAR[], key) GROUP BY run_id, key",
         [ids, keys],
     )
-    have = set(zip(table["run_id"], table["key"], strict=True))
-    return [(run_id, key) for run_id in ids for key in keys if (run_id, key) in have]
+    counts = {(r, k): int(n) for r, k, n in zip(table["run_id"], table["key"], table["points"], strict=True)}
+    return {(r, k): counts[(r, k)] for r in ids for k in keys if (r, k) in counts}
 
 
-def _histories(
-    store: Any, series: list[tuple[str, str]], runs: pd.DataFrame, max_points: int
-) -> tuple[pd.DataFrame, int]:
+def _point_caps(
+    series: dict[tuple[str, str], int], max_points: int, budget: int
+) -> dict[tuple[str, str], int]:
+    """Per-series point caps within ``budget``: short series keep all, long ones share the rest.
+
+    Water-filling: a one-point ``accuracy`` series costs one point of the
+    budget, not an equal share of it.
+    """
+    caps: dict[tuple[str, str], int] = {}
+    left, remaining = budget, len(series)
+    for key, count in sorted(series.items(), key=lambda item: item[1]):
+        share = max(4, min(max_points, left // remaining))
+        caps[key] = share
+        left -= min(count, share)
+        remaining -= 1
+    return {key: caps[key] for key in series}
+
+
+def _histories(store: Any, caps: dict[tuple[str, str], int], runs: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     import pandas as pd
 
     labels = dict(zip(runs["run_id"], runs["run"], strict=True))
     starts = dict(zip(runs["run_id"], runs["start_time"], strict=True))
     frames, stored = [], 0
-    for run_id, key in series:
-        table, total = store.metric_history(run_id, key, max_points)
+    for (run_id, key), cap in caps.items():
+        table, total = store.metric_history(run_id, key, cap)
         stored += total
         frame = table.to_pandas()
         frame.insert(0, "metric", key)
@@ -363,7 +381,18 @@ def _empty_history() -> pd.DataFrame:
     )
 
 
+def _wire_table(frame: pd.DataFrame) -> Any:
+    """A table for JavaScript: datetimes as float64 epoch ms, no 64-bit integers, text dictionary-encoded."""
+    import pandas as pd
+    import pyarrow as pa
+
+    times = [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])]
+    frame = frame.assign(**{str(c): epoch_ms(frame[c]) for c in times}) if times else frame
+    return compact_table(pa.Table.from_pandas(frame, preserve_index=False), float32=False)
+
+
 def _history_table(history: pd.DataFrame, x: str) -> Any:
+    """Compact columns; no 64-bit integers, which Arrow's JavaScript reads as BigInt."""
     import numpy as np
     import pyarrow as pa
 
@@ -374,12 +403,10 @@ def _history_table(history: pd.DataFrame, x: str) -> Any:
     columns = {
         "run": dictionary_array(history["run"].astype(str)),
         "metric": dictionary_array(history["metric"].astype(str)),
-        "step": pa.array(steps.astype("int32") if fits else steps),
+        "step": pa.array(steps.astype("int32") if fits else steps.astype("float64")),
     }
-    if x == "wall_time":
-        columns["wall_time"] = pa.array(
-            history["wall_time"].to_numpy(dtype="datetime64[ms]"), pa.timestamp("ms")
-        )
+    if x == "wall_time":  # epoch milliseconds as float64, exact to 2**53
+        columns["wall_time"] = pa.array(epoch_ms(history["wall_time"]).to_numpy(dtype="float64"))
     elif x == "relative_time":
         columns["relative_time"] = pa.array(history["relative_time"].to_numpy(dtype="float64"))
     columns["value"] = pa.array(history["value"].to_numpy(dtype="float64"))

@@ -41,6 +41,7 @@ Export::
     mimebundle(chart, *, png=True) -> dict    # static _repr_mimebundle_ fallback
     split_datasets(chart) -> (spec_without_rows, {dataset_name: arrow_ipc_bytes})
     arrow_ipc(table) -> bytes                 # a pyarrow Table as an Arrow IPC stream
+    compact_table(table) -> table             # narrow columns for the wire (no int64/BigInt)
 
 Errors: ``ColumnNotFoundError`` (unknown column or metric), ``ChartInputError`` (cannot be
 drawn as asked: text column for a contour, bad smoothing...), ``NotEnoughRunsError``;
@@ -58,7 +59,7 @@ if TYPE_CHECKING:
     from .contour import contour_chart
     from .curves import CURVE_X, curves_chart
     from .diff import DIFF_ATTRIBUTES, param_diff
-    from .export import arrow_ipc, mimebundle, split_datasets, to_png, to_scenegraph, to_svg
+    from .export import arrow_ipc, compact_table, mimebundle, split_datasets, to_png, to_scenegraph, to_svg
     from .importance import param_importance
     from .parallel import parallel_coordinates_chart
     from .scatter import scatter_chart
@@ -87,6 +88,7 @@ _WHERE = {
     "mimebundle": "export",
     "split_datasets": "export",
     "arrow_ipc": "export",
+    "compact_table": "export",
 }
 
 __all__ = [
@@ -94,6 +96,7 @@ __all__ = [
     "DIFF_ATTRIBUTES",
     "MAX_POINTS",
     "arrow_ipc",
+    "compact_table",
     "contour_chart",
     "curves_chart",
     "downsample",

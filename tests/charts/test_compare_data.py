@@ -86,8 +86,14 @@ def test_payload_carries_the_x_asked_for_and_reads_back(x):
     assert history.column_names == expected
     assert history.schema.field("step").type == pa.int32()
     assert history.num_rows == 200
+    if x == "wall_time":
+        assert history.schema.field("wall_time").type == pa.float64()
+        assert history.column("wall_time")[0].as_py() == data.history["wall_time"][0].timestamp() * 1000
     runs = pa.ipc.open_stream(payload["runs"]).read_all()
     assert runs.column("run_id").to_pylist() == list(data.run_ids)
+    assert runs.column("start_time").type == pa.float64()
+    wide = [f.name for f in runs.schema if pa.types.is_integer(f.type) and f.type.bit_width == 64]
+    assert wide == [] and not any(pa.types.is_timestamp(f.type) for f in runs.schema)
     assert payload_size(payload) == sum(len(v) for v in payload.values())
 
 
@@ -128,6 +134,15 @@ def test_many_series_share_a_total_point_budget():
     data = compare_data(ids, metrics=["loss"], max_points=2000, max_total_points=4000)
     assert data.max_points == 1000
     assert data.history.groupby("run").size().max() <= 1000
+
+
+def test_short_series_cost_only_their_points_of_the_budget():
+    ids = make_runs(3, steps=3000)  # each run: loss (3,000 points) and accuracy (1 point)
+    data = compare_data(ids, max_points=2000, max_total_points=3003)
+    sizes = data.history.groupby(["run", "metric"]).size()
+    assert (sizes.xs("accuracy", level="metric") == 1).all()
+    assert data.max_points == 1000  # (3003 - 3) / 3, not 3003 / 6
+    assert sizes.xs("loss", level="metric").max() <= 1000 and len(data.history) <= 3003
 
 
 def test_compare_of_20_runs_of_100k_steps_stays_under_1_mb():

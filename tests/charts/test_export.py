@@ -5,7 +5,15 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from nbtrack.charts import curves_chart, mimebundle, scatter_chart, split_datasets, to_png, to_svg
+from nbtrack.charts import (
+    compact_table,
+    curves_chart,
+    mimebundle,
+    scatter_chart,
+    split_datasets,
+    to_png,
+    to_svg,
+)
 from nbtrack.errors import ChartInputError
 
 from ._helpers import PNG_MAGIC, history, rows, runs_table
@@ -28,16 +36,46 @@ def test_mimebundle_is_a_static_fallback():
 
 
 def test_split_datasets_moves_rows_into_compact_arrow():
-    chart = curves_chart(history(runs=3, steps=100), smoothing=0.5)
+    chart = curves_chart(history(runs=3, steps=100), smoothing=0.5, x="wall_time")
     full = chart.to_dict()
     spec, datasets = split_datasets(chart)
     assert set(spec["datasets"]) == set(datasets) and all(v == [] for v in spec["datasets"].values())
     (name,) = datasets
     table = pa.ipc.open_stream(datasets[name]).read_all()
     assert table.num_rows == 300
-    assert table.schema.field("run").type == pa.dictionary(pa.int8(), pa.string())
-    assert table.to_pylist() == rows(full)
-    assert sum(map(len, datasets.values())) < len(str(full["datasets"])) / 2
+    types = {field.name: field.type for field in table.schema}
+    assert types["run"] == pa.dictionary(pa.int8(), pa.string())
+    assert types["step"] == pa.int32()
+    assert types["value"] == types["smoothed"] == pa.float32()
+    assert types["wall_time"] == pa.float64()  # epoch ms would lose seconds in float32
+    for got, want in zip(table.to_pylist(), rows(full), strict=True):
+        assert (
+            got["run"] == want["run"]
+            and got["step"] == want["step"]
+            and got["wall_time"] == want["wall_time"]
+        )
+        assert got["value"] == pytest.approx(want["value"], rel=1e-6)
+    assert sum(map(len, datasets.values())) < len(str(full["datasets"])) / 4
+
+
+def test_compact_table_never_sends_64_bit_integers():
+    table = pa.table(
+        {
+            "small": pa.array([1, 2, 3], pa.int64()),
+            "big": pa.array([1, 2, 2**40], pa.int64()),
+            "flat": pa.array([0.1, 0.1, 0.1]),
+            "fine": pa.array([1.0, 1.0 + 1e-9, 1.0 + 2e-9]),
+            "text": pa.array(["a", None, "a"]),
+        }
+    )
+    compact = compact_table(table)
+    assert compact.schema.field("small").type == pa.int32()
+    assert compact.schema.field("big").type == pa.float64()
+    assert compact.column("big").to_pylist() == [1.0, 2.0, 2.0**40]
+    assert compact.schema.field("flat").type == pa.float64()  # 0.1 is not exact in float32
+    assert compact.schema.field("fine").type == pa.float64()  # float32 would flatten it
+    assert compact.column("text").to_pylist() == ["a", None, "a"]
+    assert compact_table(table, float32=False).schema.field("fine").type == pa.float64()
 
 
 def test_not_a_chart():
