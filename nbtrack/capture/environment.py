@@ -1,4 +1,4 @@
-"""Python and package versions: the ones the cell imports, plus the usual ML libraries loaded.
+"""Python and package versions: the ones the cell imports, then the ones the session imported.
 
 Versions come from the imported module's ``__version__`` (the code that
 actually runs), else from the installed distribution's metadata; both are
@@ -9,33 +9,11 @@ from __future__ import annotations
 
 import ast
 import platform
+import re
 import sys
 from collections.abc import Iterable
-from types import ModuleType
 from typing import Any
 
-#: Libraries whose versions are recorded whenever they are loaded, imported by this cell or not.
-KEY_PACKAGES = (
-    "numpy",
-    "pandas",
-    "scipy",
-    "sklearn",
-    "torch",
-    "lightning",
-    "pytorch_lightning",
-    "tensorflow",
-    "keras",
-    "jax",
-    "xgboost",
-    "lightgbm",
-    "catboost",
-    "statsmodels",
-    "transformers",
-    "optuna",
-    "polars",
-    "pyarrow",
-    "matplotlib",
-)
 #: At most this many packages go in the short ``nbtrack.packages`` tag.
 TAG_PACKAGES = 12
 
@@ -109,29 +87,48 @@ class VersionCache:
         return out
 
 
-def packages_for_cell(imported: list[str], namespace: dict[str, Any]) -> list[str]:
-    """The cell's own imports first, then the key libraries the user's namespace refers to.
+class SessionImports:
+    """Top-level modules imported by the session's cells so far, read from its input history.
 
-    nbtrack itself loads pandas and pyarrow; they count only when the user's
-    variables (modules, classes, functions) come from them.
+    Only the inputs added since the last call are scanned, so the cost does
+    not grow with the session.
     """
-    used = namespace_packages(namespace)
-    loaded = [name for name in KEY_PACKAGES if name in used and name not in imported]
-    return [name for name in imported if name != "nbtrack"] + loaded
+
+    def __init__(self) -> None:
+        self.names: dict[str, None] = {}
+        self._seen = 0
+
+    def update(self, inputs: list[str]) -> list[str]:
+        if len(inputs) < self._seen:  # %reset cleared the history
+            self._seen = 0
+        for text in inputs[self._seen :]:
+            if "import" in text:
+                for match in _IMPORT_LINE.finditer(text):
+                    self.names.update((name, None) for name in _imported_names(match))
+        self._seen = len(inputs)
+        return list(self.names)
 
 
-def namespace_packages(namespace: dict[str, Any], limit: int = 10_000) -> set[str]:
-    """Top-level packages of the modules, classes and functions bound in ``namespace``."""
-    found: set[str] = set()
-    for i, (name, value) in enumerate(list(namespace.items())):
-        if i >= limit:
-            break
-        if name.startswith("_"):
-            continue
-        module = value.__name__ if isinstance(value, ModuleType) else getattr(value, "__module__", None)
-        if isinstance(module, str) and (isinstance(value, (ModuleType, type)) or callable(value)):
-            found.add(module.partition(".")[0])
-    return found
+_IMPORT_LINE = re.compile(
+    r"^[ \t]*(?:from[ \t]+([A-Za-z_]\w*)[\w.]*[ \t]+import\b|import[ \t]+([^\n#;]+))", re.M
+)
+
+
+def _imported_names(match: re.Match[str]) -> list[str]:
+    if match.group(1):
+        return [match.group(1)]
+    names = []
+    for item in match.group(2).split(","):
+        word = item.strip().split(" ")[0].split(".")[0]
+        if word.isidentifier():
+            names.append(word)
+    return names
+
+
+def packages_for_cell(imported: list[str], session: list[str]) -> list[str]:
+    """The cell's own imports first, then the other modules the session imported (not the stdlib)."""
+    names = dict.fromkeys(imported + session)
+    return [name for name in names if name != "nbtrack" and name not in sys.stdlib_module_names]
 
 
 def python_version() -> str:

@@ -99,30 +99,73 @@ def _resolve_ref(git_dir: Path, common: Path, ref: str) -> str | None:
     return None  # a branch with no commits yet
 
 
-def working_tree(root: Path, *, limit: int = DIFF_LIMIT, timeout: float = GIT_TIMEOUT) -> WorkingTree | None:
-    """Changed files and the diff against HEAD (notebooks excluded); None without a git executable."""
-    git = shutil.which("git")
-    if git is None:
-        return None
-    status = _run(
-        [git, "status", "--porcelain=v1", "-z", "--untracked-files=normal"], root, timeout, 4 * limit
-    )
-    changed, untracked = _parse_status(status[0])
-    tree = WorkingTree(dirty=bool(changed or untracked), changed=changed, untracked=untracked)
-    if changed and read_head(root).commit is not None:
-        cmd = [
-            git,
-            "diff",
-            "HEAD",
-            "--no-color",
-            "--no-ext-diff",
-            "--no-textconv",
-            "--",
-            ".",
-            ":(exclude,glob)**/*.ipynb",
-        ]
-        tree.diff, tree.truncated = _run(cmd, root, timeout, limit)
-    return tree
+class GitProbe:
+    """Finds the repository of a folder and takes working-tree snapshots, reusing what it can.
+
+    ``git status`` runs for every snapshot; ``git diff`` only when HEAD, the
+    changed files or their size and modification time differ from the last
+    snapshot of that repository (notebooks do not count: they are left out
+    of the diff). Used from one background thread.
+    """
+
+    def __init__(self) -> None:
+        self._roots: dict[Path, Path | None] = {}
+        self._last: dict[Path, tuple[tuple, WorkingTree]] = {}
+
+    def root_of(self, folder: Path) -> Path | None:
+        """The repository holding ``folder`` (cached: repositories do not move under a kernel)."""
+        if folder not in self._roots:
+            self._roots[folder] = find_root(folder)
+        return self._roots[folder]
+
+    def snapshot(
+        self, root: Path, *, limit: int = DIFF_LIMIT, timeout: float = GIT_TIMEOUT
+    ) -> WorkingTree | None:
+        """Changed files and the diff against HEAD (notebooks excluded); None without a git executable."""
+        git = shutil.which("git")
+        if git is None:
+            return None
+        status = _run(
+            [git, "status", "--porcelain=v1", "-z", "--untracked-files=normal"], root, timeout, 4 * limit
+        )
+        changed, untracked = _parse_status(status[0])
+        commit = read_head(root).commit
+        key = (commit, tuple(changed), tuple(untracked), _stats(root, changed + untracked))
+        last = self._last.get(root)
+        if last is not None and last[0] == key:
+            return last[1]
+        tree = WorkingTree(dirty=bool(changed or untracked), changed=changed, untracked=untracked)
+        if changed and commit is not None:
+            cmd = [
+                git,
+                "diff",
+                "HEAD",
+                "--no-color",
+                "--no-ext-diff",
+                "--no-textconv",
+                "--",
+                ".",
+                _NO_NOTEBOOKS,
+            ]
+            tree.diff, tree.truncated = _run(cmd, root, timeout, limit)
+        self._last[root] = (key, tree)
+        return tree
+
+
+_NO_NOTEBOOKS = ":(exclude,glob)**/*.ipynb"
+
+
+def _stats(root: Path, paths: list[str]) -> tuple[tuple[str, int, int], ...]:
+    found = []
+    for path in paths:
+        if path.endswith(".ipynb"):
+            continue
+        try:
+            info = (root / path).stat()
+        except OSError:
+            continue
+        found.append((path, info.st_mtime_ns, info.st_size))
+    return tuple(found)
 
 
 def _parse_status(text: str) -> tuple[list[str], list[str]]:

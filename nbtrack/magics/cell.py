@@ -181,9 +181,7 @@ class TrackedCell:
 
     def _start_git(self, notebook: str | None) -> None:
         start = Path(notebook).parent if notebook and Path(notebook).is_absolute() else Path.cwd()
-        if start not in self.tracker.repos:
-            self.tracker.repos[start] = git.find_root(start)
-        root = self.tracker.repos[start]
+        root = self.tracker.git.root_of(start)
         if root is None:
             return
         head = git.read_head(root)
@@ -194,7 +192,7 @@ class TrackedCell:
             tags["nbtrack.git_branch"] = head.branch
         self.session.set_tags(tags, self._run_id)
         self.git_label = f"git {head.branch or 'detached'}@{(head.commit or 'no commits')[:8]}"
-        self.git_future = self.tracker.submit(git.working_tree, root)
+        self.git_future = self.tracker.submit(self.tracker.git.snapshot, root)
 
     def _start_lineage(self, cell_id: str) -> None:
         self.previous = self.tracker.lineage.known(cell_id)
@@ -292,9 +290,9 @@ class TrackedCell:
             self.recorded.append(f"{len(captured.images)} figure(s)")
 
     def _log_environment(self, prepared: PreparedCell) -> None:
-        versions = self.tracker.versions.versions(
-            environment.packages_for_cell(prepared.imported, self.shell.user_ns)
-        )
+        inputs = getattr(self.shell.history_manager, "input_hist_raw", None) or []
+        session = self.tracker.imports.update(inputs)
+        versions = self.tracker.versions.versions(environment.packages_for_cell(prepared.imported, session))
         key = tuple(versions.items())
         if key not in self.tracker.environments:
             import json

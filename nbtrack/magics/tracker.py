@@ -13,10 +13,10 @@ import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from pathlib import Path
 from typing import Any
 
-from ..capture.environment import VersionCache
+from ..capture.environment import SessionImports, VersionCache
+from ..capture.git import GitProbe
 from ..capture.lineage import Lineage
 
 #: Names made available in the user namespace by ``%load_ext nbtrack``.
@@ -88,7 +88,8 @@ class Tracker:
         self.guard = Guard()
         self.lineage = Lineage()
         self.versions = VersionCache()
-        self.repos: dict[Path, Path | None] = {}
+        self.imports = SessionImports()
+        self.git = GitProbe()
         self.environments: dict[tuple[tuple[str, str], ...], bytes] = {}
         self.last_card: Any = None
         self._executor: ThreadPoolExecutor | None = None

@@ -76,6 +76,7 @@ class Session:
         self._last_heartbeat = 0.0
         self._valid_metric_keys: set[str] = set()
         self.metric_listeners: list[MetricListener] = []
+        self._who_cache: tuple[str, str] | None = None
         self.closed = False
 
     # -- store ---------------------------------------------------------------------
@@ -190,6 +191,13 @@ class Session:
             next_step={key: step + 1 for key, step in steps.items()},
         )
 
+    @property
+    def _who(self) -> tuple[str, str]:
+        """(host, user), looked up once: ``getpwuid`` alone can take a millisecond."""
+        if self._who_cache is None:
+            self._who_cache = (socket.gethostname(), _user_name())
+        return self._who_cache
+
     def _start_rows(self, state: RunState) -> list[tuple]:
         run_id, stamp = state.run_id, now_ms()
         text = {
@@ -197,8 +205,8 @@ class Session:
             "run_name": state.run_name,
             "status": "RUNNING",
             "lifecycle": "active",
-            "host": socket.gethostname(),
-            "user_name": _user_name(),
+            "host": self._who[0],
+            "user_name": self._who[1],
             "parent_run_id": state.parent_run_id,
         }
         ints = {"start_ms": state.start_ms, "pid": os.getpid(), "heartbeat_ms": stamp, "end_ms": None}
