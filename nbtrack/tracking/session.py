@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 
 #: Seconds between two heartbeats of an active run.
 HEARTBEAT_INTERVAL = 10.0
+#: How many ended runs the session remembers (see ``Session._ended``).
+RECENTLY_ENDED = 256
 #: Statuses a run can end with.
 END_STATUSES = ("FINISHED", "FAILED", "KILLED")
 DEFAULT_EXPERIMENT = "Default"
@@ -69,6 +71,8 @@ class Session:
         self._seal_lock = threading.Lock()
         self._stack: list[RunState] = []
         self._runs: dict[str, RunState] = {}
+        #: Runs this process ended lately: tagging one by id (a late capture) needs no store read.
+        self._ended: dict[str, RunState] = {}
         self.experiment_name: str | None = None
         self._announced: set[str] = set()
         self._writer: BackgroundWriter | None = None
@@ -256,6 +260,9 @@ class Session:
         if state in self._stack:
             self._stack.remove(state)
         self._runs.pop(state.run_id, None)
+        self._ended[state.run_id] = state
+        if len(self._ended) > RECENTLY_ENDED:
+            self._ended.pop(next(iter(self._ended)))
 
     def record_run(
         self,
@@ -326,7 +333,7 @@ class Session:
                 f"{what} needs a run: add %%track to the cell, or use `with nbtrack.start_run():`, "
                 "or pass run_id=..."
             )
-        state = self._runs.get(run_id)
+        state = self._runs.get(run_id) or self._ended.get(run_id)
         if state is not None:
             return state
         return self._attach(run_id)
