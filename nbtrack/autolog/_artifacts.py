@@ -8,6 +8,7 @@ LightGBM, a ``state_dict`` for torch, ``.keras`` for Keras) next to a small
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -48,6 +49,7 @@ def log_model(
     run.artifact("model/meta.json", json.dumps(meta, indent=2).encode())
 
 
+@functools.lru_cache(maxsize=32)
 def _version(distribution: str) -> str | None:
     try:
         return metadata.version(distribution)

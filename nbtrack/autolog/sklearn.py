@@ -10,6 +10,7 @@ covered through the class that defines them. ``sklearn.metrics`` functions and
 from __future__ import annotations
 
 import inspect
+import json
 import sys
 from types import ModuleType
 from typing import Any
@@ -114,19 +115,11 @@ def _before_fit(run: AutologRun, estimator: Any, X: Any) -> None:
 
 
 def _after_fit(run: AutologRun, estimator: Any, X: Any, y: Any, weight: Any, step: int | None = None) -> None:
-    from sklearn.base import is_classifier
-
     with run.safe("training metrics"), REGISTRY.quiet():
-        run.metrics(metrics.training_metrics(estimator, X, y, weight), step)
-    if step is None and y is not None and is_classifier(estimator):
-        with run.safe("the training confusion matrix"), REGISTRY.quiet():
-            from ..artifacts import log_table
-
-            log_table(
-                metrics.confusion_table(estimator, X, y),
-                "training_confusion_matrix.parquet",
-                run_id=run.run_id,
-            )
+        scores, confusion = metrics.training_metrics(estimator, X, y, weight)
+        run.metrics(scores, step)
+        if step is None and confusion is not None:
+            run.artifact("training_confusion_matrix.json", json.dumps(confusion).encode())
     if is_search(estimator):
         with run.safe("the parameter search results"):
             log_search(run, estimator, estimator_tags(getattr(estimator, "estimator", estimator)))

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from ..tracking.session import get_session
 from ._registry import REGISTRY
 from ._runs import AutologRun, as_number
@@ -30,64 +32,139 @@ NOT_METRICS = frozenset({"check_scoring", "get_scorer", "make_scorer", "get_scor
 MAX_TRACKED_PREDICTIONS = 10_000
 
 
-def training_metrics(estimator: Any, X: Any, y: Any, sample_weight: Any) -> dict[str, float]:
-    """MLflow's training metrics for a fitted classifier or regressor (empty without labels)."""
-    import numpy as np
-    from sklearn import metrics
+def training_metrics(
+    estimator: Any, X: Any, y: Any, sample_weight: Any
+) -> tuple[dict[str, float], dict[str, Any] | None]:
+    """MLflow's training metrics for a fitted classifier or regressor, and the confusion matrix.
+
+    The metrics are empty without labels; the confusion matrix (``{"labels": [...],
+    "matrix": [[...]]}``, rows are true labels) is None but for single-label classifiers.
+
+    Accuracy, precision, recall, F1 (weighted) and the regression errors are computed
+    from one prediction with numpy, using scikit-learn's formulas (the parity test
+    checks the values against MLflow's); log loss and ROC AUC call scikit-learn.
+    """
     from sklearn.base import is_classifier, is_regressor
 
     if y is None:
-        return {}
+        return {}, None
     found: dict[str, Any] = {}
+    confusion = None
     if is_classifier(estimator):
         y_pred = estimator.predict(X)
-        for name in ("precision_score", "recall_score", "f1_score"):
-            _try(
-                found,
-                name,
-                getattr(metrics, name),
-                y,
-                y_pred,
-                average="weighted",
-                sample_weight=sample_weight,
-            )
-        _try(found, "accuracy_score", metrics.accuracy_score, y, y_pred, sample_weight=sample_weight)
-        if hasattr(estimator, "predict_proba"):
-            proba = estimator.predict_proba(X)
-            _try(found, "log_loss", metrics.log_loss, y, proba, sample_weight=sample_weight)
-            score = proba[:, 1] if proba.shape[1] == 2 else proba
-            _try(
-                found, "roc_auc", metrics.roc_auc_score, y, score,
-                average="weighted", sample_weight=sample_weight, multi_class="ovo",
-            )  # fmt: skip
+        found.update(_classifier_scores(estimator, X, y, y_pred, sample_weight))
+        counts = class_counts(y, y_pred, None)
+        if counts is not None:
+            confusion = {"labels": [str(v) for v in counts[0]], "matrix": counts[1].astype(int).tolist()}
     elif is_regressor(estimator):
         y_pred = estimator.predict(X)
-        for name in ("mean_squared_error", "mean_absolute_error", "r2_score"):
-            _try(found, name, getattr(metrics, name), y, y_pred, sample_weight=sample_weight)
-        if "mean_squared_error" in found:
-            found["root_mean_squared_error"] = float(np.sqrt(found["mean_squared_error"]))
-    if hasattr(estimator, "score"):
+        found.update(_regressor_scores(y, y_pred, sample_weight))
+    mixin_score = _mixin_score(estimator)
+    if mixin_score is not None and mixin_score in found:
+        found["score"] = found[mixin_score]  # what ClassifierMixin/RegressorMixin.score return
+    elif hasattr(estimator, "score"):
         takes_weight = "sample_weight" in inspect.signature(estimator.score).parameters
         args = (X, y, sample_weight) if takes_weight else (X, y)
         _try(found, "score", estimator.score, *args)
-    return {PREFIX + k: v for k, v in found.items() if as_number(v) is not None}
+    return {PREFIX + k: v for k, v in found.items() if as_number(v) is not None}, confusion
+
+
+def _classifier_scores(estimator: Any, X: Any, y: Any, y_pred: Any, weight: Any) -> dict[str, Any]:
+    from sklearn import metrics
+
+    found: dict[str, Any] = {}
+    counts = class_counts(y, y_pred, weight)
+    if counts is not None:
+        matrix = counts[1]
+        tp, pred_sum, true_sum = np.diag(matrix), matrix.sum(axis=0), matrix.sum(axis=1)
+        found["precision_score"] = float(np.average(_divide(tp, pred_sum), weights=true_sum))
+        found["recall_score"] = float(np.average(_divide(tp, true_sum), weights=true_sum))
+        found["f1_score"] = float(np.average(_divide(2 * tp, true_sum + pred_sum), weights=true_sum))
+        found["accuracy_score"] = float(tp.sum() / matrix.sum())
+    else:  # multilabel or multioutput targets: scikit-learn's own functions
+        for name in ("precision_score", "recall_score", "f1_score"):
+            _try(found, name, getattr(metrics, name), y, y_pred, average="weighted", sample_weight=weight)
+        _try(found, "accuracy_score", metrics.accuracy_score, y, y_pred, sample_weight=weight)
+    if hasattr(estimator, "predict_proba"):
+        proba = estimator.predict_proba(X)
+        _try(found, "log_loss", metrics.log_loss, y, proba, sample_weight=weight)
+        score = proba[:, 1] if getattr(proba, "ndim", 0) == 2 and proba.shape[1] == 2 else proba
+        _try(
+            found, "roc_auc", metrics.roc_auc_score, y, score,
+            average="weighted", sample_weight=weight, multi_class="ovo",
+        )  # fmt: skip
+    return found
+
+
+def class_counts(y: Any, y_pred: Any, weight: Any) -> tuple[Any, Any] | None:
+    """Sorted labels and the (weighted) confusion matrix of 1-D targets, or None for other targets."""
+    y_true, y_hat = np.asarray(y), np.asarray(y_pred)
+    if y_true.ndim != 1 or y_hat.ndim != 1 or len(y_true) != len(y_hat) or len(y_true) == 0:
+        return None
+    try:
+        labels = np.unique(np.concatenate([y_true, y_hat]))
+    except TypeError:  # labels of mixed types: let scikit-learn explain
+        return None
+    n = len(labels)
+    index = np.searchsorted(labels, y_true) * n + np.searchsorted(labels, y_hat)
+    weights = None if weight is None else np.asarray(weight, dtype=float)
+    matrix = np.bincount(index, weights=weights, minlength=n * n).reshape(n, n)
+    return labels, matrix
+
+
+def _divide(numerator: Any, denominator: Any) -> Any:
+    """scikit-learn's zero-division rule: 0 where the denominator is 0."""
+    numerator, denominator = np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float)
+    return np.divide(numerator, denominator, out=np.zeros_like(numerator), where=denominator != 0)
+
+
+def _regressor_scores(y: Any, y_pred: Any, weight: Any) -> dict[str, Any]:
+    y_true, y_hat = np.asarray(y, dtype=float), np.asarray(y_pred, dtype=float)
+    if y_true.ndim == 2 and y_true.shape[1] == 1:
+        y_true = y_true.ravel()
+    if y_hat.ndim == 2 and y_hat.shape[1] == 1:
+        y_hat = y_hat.ravel()
+    if y_true.shape != y_hat.shape or y_true.ndim != 1:
+        return _regressor_scores_sklearn(y, y_pred, weight)
+    w = None if weight is None else np.asarray(weight, dtype=float)
+    mse = float(np.average((y_true - y_hat) ** 2, weights=w))
+    found = {
+        "mean_squared_error": mse,
+        "mean_absolute_error": float(np.average(np.abs(y_true - y_hat), weights=w)),
+        "root_mean_squared_error": float(np.sqrt(mse)),
+    }
+    total = np.average((y_true - np.average(y_true, weights=w)) ** 2, weights=w)
+    if total != 0:  # scikit-learn's r2 of a constant target is a special case: let it decide
+        found["r2_score"] = float(1 - mse / total)
+    else:
+        found.update(
+            {k: v for k, v in _regressor_scores_sklearn(y, y_pred, weight).items() if k == "r2_score"}
+        )
+    return found
+
+
+def _regressor_scores_sklearn(y: Any, y_pred: Any, weight: Any) -> dict[str, Any]:
+    from sklearn import metrics
+
+    found: dict[str, Any] = {}
+    for name in ("mean_squared_error", "mean_absolute_error", "r2_score"):
+        _try(found, name, getattr(metrics, name), y, y_pred, sample_weight=weight)
+    if "mean_squared_error" in found:
+        found["root_mean_squared_error"] = float(np.sqrt(found["mean_squared_error"]))
+    return found
+
+
+def _mixin_score(estimator: Any) -> str | None:
+    """The metric ``estimator.score`` is, when it is the plain ClassifierMixin/RegressorMixin one."""
+    from sklearn.base import ClassifierMixin, RegressorMixin
+
+    owner = next((c for c in type(estimator).__mro__ if "score" in vars(c)), None)
+    return {ClassifierMixin: "accuracy_score", RegressorMixin: "r2_score"}.get(owner)
 
 
 def _try(found: dict[str, Any], name: str, fn: Callable, *args: Any, **kwargs: Any) -> None:
     with contextlib.suppress(Exception):  # a metric that does not apply (log loss on one class) is skipped
         found[name] = fn(*args, **kwargs)
-
-
-def confusion_table(estimator: Any, X: Any, y: Any) -> Any:
-    """The training confusion matrix as a long table (true, predicted, count)."""
-    import pandas as pd
-    from sklearn.metrics import confusion_matrix
-
-    labels = getattr(estimator, "classes_", None)
-    matrix = confusion_matrix(y, estimator.predict(X), labels=labels)
-    names = [str(v) for v in (labels if labels is not None else range(len(matrix)))]
-    rows = [(names[i], names[j], int(matrix[i, j])) for i in range(len(names)) for j in range(len(names))]
-    return pd.DataFrame(rows, columns=["true", "predicted", "count"])
 
 
 @dataclass
