@@ -124,24 +124,24 @@ def sql(
 
 
 @app.command()
-def demo(
-    store: StoreOption = None,
-    runs_per_model: Annotated[int, typer.Option(help="Runs per model family.")] = 3,
-) -> None:
-    """Record a few real scikit-learn runs into the store and show them."""
+def demo(store: StoreOption = None) -> None:
+    """Run the quickstart notebook in a real kernel, record its runs in this folder's store, show them."""
     from .demo import run_demo
 
     _use_store(store)
-    run_demo(runs_per_model=runs_per_model, echo=typer.echo)
+    run_demo(store=api.store_path(), echo=typer.echo)
     typer.echo("")
     runs(
         store=None,
-        experiment=["demo"],
+        experiment=["quickstart"],
         filter=None,
-        order_by=["metrics.val_accuracy DESC"],
+        order_by=["start_time"],
         max_results=50,
-        columns=None,
+        columns="metrics.val_acc,params.max_depth,params.learning_rate",
         fmt=Format.table,
+    )
+    typer.echo(
+        "\nOpen notebooks/quickstart.ipynb in JupyterLab to see the run cards; `nbtrack show <id>` shows one."
     )
 
 

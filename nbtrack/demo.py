@@ -1,93 +1,108 @@
-"""``nbtrack demo``: record a handful of real scikit-learn runs.
+"""``nbtrack demo``: execute the quickstart notebook in a real kernel, recording its runs here.
 
-Three model families on the wine dataset bundled with scikit-learn, a few
-settings each, one run per setting with params, a learning curve, final
-metrics and tags; plus one run that fails on purpose to show how a failed
-run is recorded.
+The notebook (``notebooks/quickstart.ipynb`` in a source checkout, shipped
+as ``nbtrack/_data/quickstart.ipynb`` in the wheel) trains small
+scikit-learn models in ``%%track`` cells. It runs in a fresh IPython kernel
+of this very Python (whatever kernels Jupyter knows about), with
+``NBTRACK_URI`` pointing at the store the command was given, so its runs
+land where ``nbtrack runs`` looks.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from . import api
 from ._optional import require
+from .errors import NbtrackError
+
+QUICKSTART = "quickstart.ipynb"
+#: Seconds one cell of the notebook may take.
+CELL_TIMEOUT = 300
 
 
-def run_demo(*, runs_per_model: int = 3, echo: Callable[[str], Any] = print) -> list[str]:
-    """Train and track the demo models; returns the ids of the runs recorded."""
+class DemoError(NbtrackError):
+    """The quickstart notebook could not be found or did not run through."""
+
+
+def quickstart_path() -> Path:
+    """The quickstart notebook: packaged in the wheel, else in the source checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_data" / QUICKSTART, here.parent / "notebooks" / QUICKSTART):
+        if candidate.is_file():
+            return candidate
+    raise DemoError(
+        f"the quickstart notebook is missing: looked for {here / '_data' / QUICKSTART} and "
+        f"{here.parent / 'notebooks' / QUICKSTART}. Reinstall nbtrack (pip install 'nbtrack[demo]')."
+    )
+
+
+def kernel_manager() -> Any:
+    """A kernel manager that starts an IPython kernel of this Python, not whatever 'python3' names."""
+    require("ipykernel", purpose="the demo")
+    from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+    from jupyter_client.manager import AsyncKernelManager
+
+    spec = KernelSpec(
+        argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        display_name=f"Python {sys.version_info.major}.{sys.version_info.minor} (nbtrack)",
+        language="python",
+    )
+
+    class ThisPython(KernelSpecManager):
+        def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+            return spec
+
+    return AsyncKernelManager(kernel_name="nbtrack-python", kernel_spec_manager=ThisPython())
+
+
+def run_demo(
+    *, store: str, cwd: str | os.PathLike[str] | None = None, echo: Callable[[str], Any] = print
+) -> Any:
+    """Execute the quickstart notebook with its runs going to ``store``; returns the executed notebook."""
     require("sklearn", "scikit-learn", purpose="the demo")
-    from sklearn.datasets import load_wine
-    from sklearn.model_selection import train_test_split
+    nbformat = require("nbformat", purpose="the demo")
+    require("nbclient", purpose="the demo")
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
 
-    data = load_wine()
-    split = train_test_split(data.data, data.target, test_size=0.3, random_state=0, stratify=data.target)
-    api.set_experiment("demo")
-    echo(f"Recording demo runs into {api.store_path()}")
-    run_ids = []
-    for family, settings in _grid(runs_per_model).items():
-        for params in settings:
-            run_ids.append(_train(family, params, split, echo))
+    path = quickstart_path()
+    notebook = nbformat.read(path, as_version=4)
+    folder = str(cwd or os.getcwd())
+    client = NotebookClient(
+        notebook,
+        km=kernel_manager(),
+        timeout=CELL_TIMEOUT,
+        resources={"metadata": {"path": folder}},
+    )
+    code_cells = [i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
+    started = time.perf_counter()
+    client.on_cell_executed = _progress(code_cells, notebook, echo)
+    echo(f"Running {path} in a new kernel; runs go to {store}")
+    env = {**os.environ, "NBTRACK_URI": str(store), "JPY_SESSION_NAME": str(path)}
     try:
-        with api.start_run(run_name="broken-config", tags={"model": "svm"}):
-            api.log_params({"C": -1.0})
-            _fit("svm", {"C": -1.0}, split[0], split[2])
-    except ValueError as exc:
-        echo(f"  broken-config   FAILED on purpose: {str(exc).splitlines()[0][:70]}")
-    api.flush()
-    return run_ids
+        # the kernel process's own log (transport warnings...) is noise here: cells report through the client
+        client.execute(env=env, stderr=subprocess.DEVNULL)
+    except CellExecutionError as exc:
+        raise DemoError(f"the quickstart notebook failed:\n{exc}") from None
+    echo(f"Done in {time.perf_counter() - started:.1f} s.")
+    return notebook
 
 
-def _grid(count: int) -> dict[str, list[dict[str, Any]]]:
-    return {
-        "logreg": [{"C": c, "max_iter": 2000} for c in (0.01, 0.1, 1.0, 10.0, 100.0)][:count],
-        "random_forest": [
-            {"n_estimators": n, "max_depth": d} for n, d in ((25, 2), (50, 4), (100, 8), (200, None))
-        ][:count],
-        "gradient_boosting": [{"learning_rate": lr, "n_estimators": 60} for lr in (0.03, 0.1, 0.3, 0.6)][
-            :count
-        ],
-    }
+def _progress(code_cells: list[int], notebook: Any, echo: Callable[[str], Any]) -> Callable[..., None]:
+    def report(cell: Any, cell_index: int, execute_reply: dict[str, Any]) -> None:
+        first = cell.source.splitlines()[0] if cell.source else ""
+        status = execute_reply["content"]["status"]
+        shown = "ok" if status == "ok" else f"{status} (expected)" if _expected(cell) else status
+        echo(f"  [{code_cells.index(cell_index) + 1:>2}/{len(code_cells)}] {first[:60]:<60} {shown}")
+
+    return report
 
 
-def _train(family: str, params: dict[str, Any], split: list[Any], echo: Callable[[str], Any]) -> str:
-    x_train, x_val, y_train, y_val = split
-    with api.start_run(run_name=f"{family}", tags={"model": family, "dataset": "wine"}) as run:
-        api.log_params(params)
-        model = _fit(family, params, x_train, y_train)
-        if family == "gradient_boosting":
-            for step, (train_pred, val_pred) in enumerate(
-                zip(model.staged_predict(x_train), model.staged_predict(x_val), strict=True)
-            ):
-                api.log_metrics(
-                    {
-                        "train_accuracy": (train_pred == y_train).mean(),
-                        "val_accuracy": (val_pred == y_val).mean(),
-                    },
-                    step=step,
-                )
-        api.log_metric("train_accuracy", model.score(x_train, y_train))
-        api.log_metric("val_accuracy", model.score(x_val, y_val))
-        echo(f"  {family:<20} {_describe(params):<34} val_accuracy={model.score(x_val, y_val):.3f}")
-        return run.run_id
-
-
-def _fit(family: str, params: dict[str, Any], x: Any, y: Any) -> Any:
-    from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-    from sklearn.svm import SVC
-
-    estimators = {
-        "logreg": lambda: make_pipeline(StandardScaler(), LogisticRegression(**params)),
-        "random_forest": lambda: RandomForestClassifier(random_state=0, **params),
-        "gradient_boosting": lambda: GradientBoostingClassifier(random_state=0, **params),
-        "svm": lambda: SVC(**params),
-    }
-    return estimators[family]().fit(x, y)
-
-
-def _describe(params: dict[str, Any]) -> str:
-    return " ".join(f"{k}={v}" for k, v in params.items())
+def _expected(cell: Any) -> bool:
+    return "raises-exception" in cell.get("metadata", {}).get("tags", [])

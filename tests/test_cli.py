@@ -71,13 +71,3 @@ def test_errors_go_to_stderr_with_nonzero_exit(two_runs):
     assert missing.returncode == 1 and "No run id starts with" in missing.stderr
     usage = _cli("runs", "--format", "xml", check=False)
     assert usage.returncode == 2 and "xml" in usage.stderr
-
-
-def test_demo_records_real_runs(tmp_path):
-    out = _cli("demo", "--store", str(tmp_path), "--runs-per-model", "1").stdout
-    assert "val_accuracy" in out and "FAILED" in out
-    nbtrack.connect(tmp_path)
-    frame = nbtrack.runs(experiment="demo")
-    assert len(frame) == 4
-    assert frame["metrics.val_accuracy"].dropna().between(0.5, 1.0).all()
-    assert sorted(frame["status"]) == ["FAILED", "FINISHED", "FINISHED", "FINISHED"]

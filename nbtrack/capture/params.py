@@ -77,13 +77,14 @@ def literal_value(node: ast.expr | None) -> Any:
 def find_params(tree: ast.Module) -> CellParams:
     """Top-level assignments of literals (numbers, strings, booleans, None, containers of literals).
 
-    Names starting with ``_`` are scratch variables, not parameters.
+    Names starting with ``_`` are scratch variables and empty containers
+    (``losses = []``) are accumulators: neither is a parameter.
     """
     found = CellParams()
     for stmt in tree.body:
         for name, site in _literal_sites(stmt):
             value = literal_value(site.node)
-            if value is _NOT_LITERAL or name.startswith("_"):
+            if value is _NOT_LITERAL or name.startswith("_") or _empty_container(value):
                 continue
             if len(str(value)) > MAX_PARAM_LENGTH:
                 found.too_long.append(name)
@@ -92,6 +93,10 @@ def find_params(tree: ast.Module) -> CellParams:
             param.value = value
             param.sites.append(site)
     return found
+
+
+def _empty_container(value: Any) -> bool:
+    return isinstance(value, (list, tuple, dict, set, frozenset)) and not value
 
 
 def _literal_sites(stmt: ast.stmt) -> Iterable[tuple[str, Site]]:

@@ -19,6 +19,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from nbtrack.demo import kernel_manager
+
 #: Seconds allowed for one cell; kernels start slowly on a busy machine.
 CELL_TIMEOUT = 240
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -90,9 +92,9 @@ def run_notebook(
     executed = Executed(nb)
     client = NotebookClient(
         nb,
+        km=kernel_manager(),
         timeout=CELL_TIMEOUT,
         startup_timeout=CELL_TIMEOUT,
-        kernel_name="python3",
         allow_errors=True,
         resources={"metadata": {"path": str(cwd)}},
     )
