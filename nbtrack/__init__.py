@@ -110,6 +110,23 @@ def unload_ipython_extension(ipython: object) -> None:
     unload(ipython)
 
 
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    """Jupyter server: nbtrack's sidebar API (enabled on install by ``jupyter_server_config.d``)."""
+    return [{"module": "nbtrack"}]
+
+
+def _load_jupyter_server_extension(server_app: object) -> None:
+    """Jupyter server: register the sidebar's REST routes (tornado is imported only here)."""
+    from .server import load
+
+    load(server_app)
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """JupyterLab: where the prebuilt sidebar extension lives inside the package."""
+    return [{"src": "labextension", "dest": "@nbtrack/labextension"}]
+
+
 # Imported on first use so that `import nbtrack` loads no training library.
 _LAZY = {"autolog": ("nbtrack.autolog", "autolog"), "watch": ("nbtrack.autolog", "watch")}
 

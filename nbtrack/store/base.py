@@ -130,3 +130,11 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def close(self) -> None:
         """Release every resource (connections, locks)."""
+
+    def change_token(self) -> str | None:
+        """A cheap token (no lock, no query) that changes when the store's content may have.
+
+        Equal tokens mean nothing was written since; a different token means
+        "look again". None: this backend cannot tell, so callers must query.
+        """
+        return None

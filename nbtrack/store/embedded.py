@@ -172,6 +172,19 @@ class EmbeddedStore(Store):
     def close(self) -> None:
         self._connections.close()
 
+    def change_token(self) -> str | None:
+        """Sizes and mtimes of the database and its WAL, plus the sealed spool files (a few stat calls)."""
+        parts = []
+        for path in (self.db_path, self.db_path.with_name(DB_NAME + ".wal")):
+            try:
+                info = path.stat()
+            except FileNotFoundError:
+                parts.append("-")
+            else:
+                parts.append(f"{info.st_mtime_ns}:{info.st_size}")
+        parts.extend(self.spool.pending())
+        return "|".join(parts)
+
     def release_idle(self) -> None:
         """Close a leased connection unless a thread is using it (before a fork)."""
         self._connections.close_if_idle()
