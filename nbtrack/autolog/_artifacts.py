@@ -12,7 +12,9 @@ import functools
 import hashlib
 import io
 import json
+import os
 import platform
+import tempfile
 from collections.abc import Mapping, Sequence
 from importlib import metadata
 from typing import Any
@@ -147,3 +149,12 @@ def pickle_bytes(model: Any) -> bytes:
     buffer = io.BytesIO()
     pickle.dump(model, buffer, protocol=pickle.HIGHEST_PROTOCOL)
     return buffer.getvalue()
+
+
+def saved_bytes(save: Any, filename: str) -> bytes:
+    """The bytes a library's ``save(path)`` writes (the name's extension picks the format)."""
+    with tempfile.TemporaryDirectory(prefix="nbtrack-") as folder:
+        path = os.path.join(folder, filename)
+        save(path)
+        with open(path, "rb") as handle:
+            return handle.read()

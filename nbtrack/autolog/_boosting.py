@@ -2,18 +2,70 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Mapping
+from types import ModuleType
 from typing import Any
 
-from ._runs import AutologRun, as_number
+from ._artifacts import log_dataset, log_model
+from ._registry import REGISTRY
+from ._runs import AutologRun, as_number, autolog_run, current_run
+from ._varnames import user_var_name
+
+#: ``train(run, call_original, args, kwargs, log_booster=...)`` of one library.
+TrainFunction = Callable[..., Any]
 
 
-def bound_arguments(fn: Callable, args: tuple, kwargs: dict) -> dict[str, Any]:
-    """Every argument of a call by name (defaults included)."""
-    bound = inspect.signature(fn).bind(*args, **kwargs)
-    bound.apply_defaults()
-    return dict(bound.arguments)
+def patch_library(name: str, module: ModuleType, wrapper_base: str, train: Any, fit: Any) -> None:
+    """Patch ``<lib>.train``, the binding its scikit-learn API calls, and each wrapper class's ``fit``."""
+    REGISTRY.patch(name, module, "train", train)
+    sklearn_api = getattr(module, "sklearn", None)
+    if sklearn_api is None:
+        return
+    REGISTRY.patch(name, sklearn_api, "train", train)
+    base = getattr(sklearn_api, wrapper_base)
+    for value in list(vars(sklearn_api).values()):
+        if isinstance(value, type) and issubclass(value, base) and "fit" in vars(value):
+            REGISTRY.patch(name, value, "fit", fit)
+
+
+def train_in_run(
+    name: str, run_name: str, train: TrainFunction, call_original: Any, args: tuple, kwargs: dict
+) -> Any:
+    """A native ``train()`` call: into the wrapper's run inside ``XGBModel.fit`` etc., else its own."""
+    outer = current_run(name)
+    if outer is not None:  # the scikit-learn wrapper stores the model itself
+        return train(outer, call_original, args, kwargs, log_booster=False)
+    with autolog_run(name, run_name) as run:
+        if run is None:
+            return call_original(*args, **kwargs)
+        return train(run, call_original, args, kwargs, log_booster=True)
+
+
+def wrapper_fit(
+    name: str,
+    model_files: Callable[[Any], dict[str, bytes]],
+    call_original: Any,
+    self: Any,
+    *args: Any,
+    **kwargs: Any,
+) -> Any:
+    """``XGBClassifier.fit``/``LGBMClassifier.fit``...: one run; the inner ``train()`` logs into it."""
+    from .sklearn import estimator_tags, fit_inputs
+
+    with autolog_run(name, type(self).__name__, tags=estimator_tags(self)) as run:
+        if run is None:
+            return call_original(self, *args, **kwargs)
+        X = fit_inputs(call_original.original, (self, *args), kwargs)[0]
+        if run.config.log_datasets and X is not None:
+            with run.safe("the training dataset's description"):
+                log_dataset(run, "train", X, user_var_name(X))
+        result = call_original(self, *args, **kwargs)
+        with run.safe("the estimator's params"):
+            run.params(self.get_params())  # after the booster's, which win where both exist
+        if run.config.log_models:
+            with run.safe("the model"):
+                log_model(run, model_files(self), flavor=name, distribution=name, model=self)
+        return result
 
 
 def call_params(arguments: Mapping[str, Any], unlogged: frozenset[str]) -> dict[str, Any]:
@@ -51,21 +103,3 @@ class EvalRecorder:
 def add_callback(arguments: dict[str, Any], callback: Any) -> None:
     """Append our callback to the call's ``callbacks`` without changing the user's list."""
     arguments["callbacks"] = [*(arguments.get("callbacks") or []), callback]
-
-
-def call_with(call: Any, arguments: Mapping[str, Any]) -> Any:
-    """Call the original behind ``call`` with arguments captured by :func:`bound_arguments`."""
-    parameters = inspect.signature(call.original).parameters
-    args, kwargs = [], {}
-    for name, param in parameters.items():
-        if name not in arguments:
-            continue
-        if param.kind is param.VAR_POSITIONAL:
-            args.extend(arguments[name])
-        elif param.kind is param.VAR_KEYWORD:
-            kwargs.update(arguments[name])
-        elif param.kind is param.POSITIONAL_ONLY:
-            args.append(arguments[name])
-        else:
-            kwargs[name] = arguments[name]
-    return call(*args, **kwargs)

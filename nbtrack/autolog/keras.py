@@ -9,13 +9,11 @@ with the epoch as the step, early stopping state, and the model as
 
 from __future__ import annotations
 
-import os
-import tempfile
 from types import ModuleType
 from typing import Any
 
-from ._artifacts import log_model
-from ._boosting import bound_arguments, call_with
+from ._artifacts import log_model, saved_bytes
+from ._calls import bound_arguments, call_with
 from ._registry import REGISTRY
 from ._runs import AutologRun, autolog_run
 
@@ -111,13 +109,9 @@ def _after_fit(run: AutologRun, model: Any, callbacks: list[Any]) -> None:
     if run.config.log_models:
         with run.safe("the model"):
             log_model(
-                run, {"model.keras": _keras_bytes(model)}, flavor=NAME, distribution="keras", model=model
+                run,
+                {"model.keras": saved_bytes(model.save, "model.keras")},
+                flavor=NAME,
+                distribution="keras",
+                model=model,
             )
-
-
-def _keras_bytes(model: Any) -> bytes:
-    with tempfile.TemporaryDirectory(prefix="nbtrack-") as folder:
-        path = os.path.join(folder, "model.keras")
-        model.save(path)
-        with open(path, "rb") as handle:
-            return handle.read()

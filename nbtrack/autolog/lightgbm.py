@@ -7,15 +7,15 @@ and gain feature importance (table + chart) and the model (``model/model.txt``).
 
 from __future__ import annotations
 
+import functools
 from types import ModuleType
 from typing import Any
 
 from . import _boosting as boosting
 from ._artifacts import log_dataset, log_importance, log_model
-from ._registry import REGISTRY
-from ._runs import AutologRun, autolog_run, current_run
+from ._calls import bound_arguments, call_with
+from ._runs import AutologRun
 from ._varnames import user_var_name
-from .sklearn import estimator_tags, fit_inputs
 
 NAME = "lightgbm"
 WATCH = ("lightgbm",)
@@ -27,28 +27,15 @@ EARLY_STOPPING_KEYS = ("early_stopping_round", "early_stopping_rounds", "early_s
 
 def patch_module(module: ModuleType) -> None:
     """Patch ``lightgbm.train``, the binding the scikit-learn API calls, and each wrapper's ``fit``."""
-    REGISTRY.patch(NAME, module, "train", _patched_train)
-    sklearn_api = getattr(module, "sklearn", None)
-    if sklearn_api is None:
-        return
-    REGISTRY.patch(NAME, sklearn_api, "train", _patched_train)
-    for value in list(vars(sklearn_api).values()):
-        if isinstance(value, type) and issubclass(value, sklearn_api.LGBMModel) and "fit" in vars(value):
-            REGISTRY.patch(NAME, value, "fit", _patched_fit)
+    boosting.patch_library(NAME, module, "LGBMModel", _patched_train, _patched_fit)
 
 
 def _patched_train(call_original: Any, *args: Any, **kwargs: Any) -> Any:
-    outer = current_run(NAME)
-    if outer is not None:
-        return _train(outer, call_original, args, kwargs, log_booster=False)
-    with autolog_run(NAME, "LightGBM Booster") as run:
-        if run is None:
-            return call_original(*args, **kwargs)
-        return _train(run, call_original, args, kwargs, log_booster=True)
+    return boosting.train_in_run(NAME, "LightGBM Booster", _train, call_original, args, kwargs)
 
 
 def _train(run: AutologRun, call_original: Any, args: tuple, kwargs: dict, *, log_booster: bool) -> Any:
-    arguments = boosting.bound_arguments(call_original.original, args, kwargs)
+    arguments = bound_arguments(call_original.original, args, kwargs)
     params = dict(arguments.get("params") or {})
     with run.safe("the booster params"):
         run.params(params)
@@ -59,7 +46,7 @@ def _train(run: AutologRun, call_original: Any, args: tuple, kwargs: dict, *, lo
             log_dataset(run, "train", getattr(train_set, "data", train_set), user_var_name(train_set))
     recorder = boosting.EvalRecorder(run)
     boosting.add_callback(arguments, _callback(recorder))
-    booster = boosting.call_with(call_original, arguments)
+    booster = call_with(call_original, arguments)
     if _early_stopping(params, arguments.get("callbacks") or []):
         with run.safe("early stopping"):
             recorder.early_stopping(booster.best_iteration - 1 if booster.best_iteration > 0 else None)
@@ -92,19 +79,8 @@ def _callback(recorder: boosting.EvalRecorder) -> Any:
     return nbtrack_callback
 
 
-def _patched_fit(call_original: Any, self: Any, *args: Any, **kwargs: Any) -> Any:
-    with autolog_run(NAME, type(self).__name__, tags=estimator_tags(self)) as run:
-        if run is None:
-            return call_original(self, *args, **kwargs)
-        X = fit_inputs(call_original.original, (self, *args), kwargs)[0]
-        if run.config.log_datasets and X is not None:
-            with run.safe("the training dataset's description"):
-                log_dataset(run, "train", X, user_var_name(X))
-        result = call_original(self, *args, **kwargs)
-        with run.safe("the estimator's params"):
-            run.params(self.get_params())
-        if run.config.log_models:
-            with run.safe("the model"):
-                text = self.booster_.model_to_string().encode()
-                log_model(run, {"model.txt": text}, flavor=NAME, distribution="lightgbm", model=self)
-        return result
+def _wrapper_files(model: Any) -> dict[str, bytes]:
+    return {"model.txt": model.booster_.model_to_string().encode()}
+
+
+_patched_fit = functools.partial(boosting.wrapper_fit, NAME, _wrapper_files)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from ._boosting import bound_arguments, call_with
+from ._calls import bound_arguments, call_with
 from ._registry import REGISTRY
 from ._runs import AutologRun, enclosing_or_own_run
 
