@@ -83,7 +83,7 @@ def source_fingerprint(tree: ast.Module, param_names: set[str], options: str, no
 
 
 def _blank(stmt: ast.stmt, names: set[str]) -> ast.stmt:
-    target = stmt.target if isinstance(stmt, ast.AnnAssign) else None
+    target: ast.expr | None = stmt.target if isinstance(stmt, ast.AnnAssign) else None
     if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
         target = stmt.targets[0]
     if isinstance(target, ast.Name) and target.id in names:

@@ -159,7 +159,7 @@ class OutputCapture:
                 publisher.publish = self._previous_publish
             else:
                 publisher.__dict__.pop("publish", None)
-        images = list(self._images.values())
+        images: list[bytes] = list(self._images.values())
         images += figures_opened_since(self._figures_before, MAX_IMAGES - len(images))
         return Captured(self._out.getvalue(), self._err.getvalue(), images)
 
@@ -177,7 +177,7 @@ def figures_opened_since(before: set[int], room: int) -> list[bytes]:
     helpers = sys.modules.get("matplotlib._pylab_helpers")
     if helpers is None or room <= 0 or "matplotlib.pyplot" not in sys.modules:
         return []
-    images = []
+    images: list[bytes] = []
     for manager in helpers.Gcf.get_all_fig_managers():
         if manager.num in before or len(images) >= room:
             continue

@@ -158,7 +158,7 @@ def _reset(tracker: Tracker, rest: str) -> None:
             f"%nbtrack reset: status must be one of {', '.join(END_STATUSES)}, got {rest!r}"
         )
     session = get_session()
-    ended = []
+    ended: list[str] = []
     while session.active_run is not None and len(ended) < 1000:
         state = session.active_run
         session.end_run(status, run_id=state.run_id)
