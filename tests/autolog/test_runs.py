@@ -56,6 +56,18 @@ def test_a_pipeline_is_one_run_with_its_steps_params(autolog, data):
     assert run["metrics.training_accuracy_score"] > 0.8
 
 
+def test_a_meta_estimator_is_one_run(autolog, data):
+    from sklearn.ensemble import BaggingClassifier
+    from sklearn.multiclass import OneVsRestClassifier
+
+    autolog("sklearn")
+    OneVsRestClassifier(LogisticRegression(C=3.0)).fit(*data)
+    BaggingClassifier(LogisticRegression(), n_estimators=3, random_state=0).fit(*data)
+    frame = nbtrack.runs()
+    assert sorted(frame["run_name"]) == ["BaggingClassifier", "OneVsRestClassifier"]
+    assert frame.set_index("run_name").loc["OneVsRestClassifier", "params.estimator__C"] == "3.0"
+
+
 def test_exclusive_logs_nothing_inside_the_users_run_but_still_outside(autolog, data):
     autolog("sklearn", exclusive=True)
     with nbtrack.start_run() as mine:
