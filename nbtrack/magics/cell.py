@@ -242,9 +242,8 @@ class TrackedCell:
         try:
             self.run.end(status, error=text)
         except Exception as exc:  # the run is ended in memory; its data is kept and retried
-            print(
-                f"nbtrack: run {self._run_id[:8]} ended but could not be written yet: {exc}", file=sys.stderr
-            )
+            self.guard.store_problem(exc)
+            self.notes.append("not written to the store yet: kept in memory and retried every second")
 
     def _log_variables(self, before: dict[str, int], error: BaseException | None) -> None:
         namespace = self.shell.user_ns

@@ -18,6 +18,7 @@ from typing import Any
 from ..capture.environment import SessionImports, VersionCache
 from ..capture.git import GitProbe
 from ..capture.lineage import Lineage
+from ..errors import StoreError, StoreLockedError
 
 #: Names made available in the user namespace by ``%load_ext nbtrack``.
 USER_FUNCTIONS = (
@@ -34,6 +35,8 @@ USER_FUNCTIONS = (
     "log_image",
     "log_table",
 )
+#: The pseudo-step under which a store that cannot be written is reported (once).
+STORE_STEP = "writing to the store"
 #: Seconds the kernel waits at exit for captures still running in the background.
 EXIT_WAIT = 5.0
 
@@ -63,9 +66,25 @@ class Guard:
             return default
         try:
             return fn(*args, **kwargs)
+        except (StoreError, StoreLockedError) as exc:  # the store's trouble, not this step's: keep it on
+            self.store_problem(exc)
+            return default
         except Exception as exc:
             self.fail(step, exc)
             return default
+
+    def store_problem(self, exc: BaseException) -> None:
+        """Say once that the store cannot be written (steps stay on: the store may come back)."""
+        with self._lock:
+            if STORE_STEP in self.disabled:
+                return
+            self.disabled[STORE_STEP] = f"{type(exc).__name__}: {exc}"
+        print(
+            f"nbtrack: cannot write to the store ({exc}). Your code ran as usual; what its run logged is "
+            "kept in memory and written as soon as the store works again (`%nbtrack store` shows where "
+            "it is, `%nbtrack reset` re-arms this message).",
+            file=sys.__stderr__ if sys.stderr is None else sys.stderr,
+        )
 
     def fail(self, step: str, exc: BaseException) -> None:
         with self._lock:

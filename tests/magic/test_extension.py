@@ -81,3 +81,21 @@ def test_a_failing_capture_is_reported_once_and_the_code_still_runs(project):
     paths = set(nbtrack.list_artifacts(first)["path"])
     assert "nbtrack/history.py" not in paths and "nbtrack/source.py" in paths
     assert nbtrack.get_run(first).metrics == {"m": 1.0}
+
+
+def test_a_store_that_cannot_be_written_is_reported_once(tmp_path):
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    (blocked / ".nbtrack").write_text("a file where the store's folder should be")
+    cells = [
+        "%load_ext nbtrack",
+        "%%track -n first\nprint('user code ran')\nlog_metric('m', 1.0)",
+        "%%track -n second\nprint('user code ran again')",
+    ]
+    nb = run_notebook(cells, cwd=blocked, env={"NBTRACK_URI": str(blocked)})
+    assert [nb.status(i) for i in (1, 2)] == ["ok", "ok"]
+    assert "user code ran" in nb.stream(1, "stdout") and "user code ran again" in nb.stream(2, "stdout")
+    assert nb.stream(1, "stderr").count("nbtrack: cannot write to the store") == 1
+    lines = nb.stream(1, "stderr").splitlines()
+    assert [line.startswith("nbtrack:") for line in lines] == [True] and nb.stream(2, "stderr") == ""
+    assert "not written to the store yet" in nb.cards(2)[0]["data"]["text/plain"]
