@@ -141,7 +141,7 @@ def measure_nbtrack(work: Path, repeats: int) -> dict[str, float]:
         },
         repeats,
     )
-    shell.run_cell("nbtrack.flush()\n%unload_ext nbtrack\nnbtrack.reset_session()")
+    shell.run_cell("nbtrack.flush()\n%unload_ext nbtrack\n_ = nbtrack.reset_session()")
     os.chdir(ROOT)
     return figures
 

@@ -64,7 +64,7 @@ class TrackedCell:
         self.session = get_session()
         self.final: FinalMetrics | None = None
         self.started = 0.0
-        self.git_future: Future[Any] | None = None
+        self.git_root: Path | None = None
         self.git_label: str | None = None
         self.previous: RunSummary | None = None
         self.previous_future: Future[Any] | None = None
@@ -192,7 +192,7 @@ class TrackedCell:
             tags["nbtrack.git_branch"] = head.branch
         self.session.set_tags(tags, self._run_id)
         self.git_label = f"git {head.branch or 'detached'}@{(head.commit or 'no commits')[:8]}"
-        self.git_future = self.tracker.submit(self.tracker.git.snapshot, root)
+        self.git_root = root
 
     def _start_lineage(self, cell_id: str) -> None:
         self.previous = self.tracker.lineage.known(cell_id)
@@ -218,7 +218,8 @@ class TrackedCell:
                 self.guard.run("history capture", self._log_history)
                 self.guard.run("output capture", self._log_output)
                 self.guard.run("environment capture", self._log_environment, prepared)
-                self.guard.run("git capture", self._collect_git)
+                if self.git_label:
+                    self.recorded.append(self.git_label)
             self.guard.run("lineage", self._finish_lineage)
             self._end(status, error, prepared)
         finally:
@@ -233,6 +234,8 @@ class TrackedCell:
         )
         self.tracker.lineage.remember(prepared.identity.cell_id, summary)
         self.guard.run("run card", self._show_card, prepared, summary, error)
+        if self.options.capture:
+            self.guard.run("git capture", self._collect_git)
 
     def _end(self, status: str, error: BaseException | None, prepared: PreparedCell) -> None:
         assert self.run is not None
@@ -305,19 +308,11 @@ class TrackedCell:
         self.session.set_tags(tags, self._run_id)
 
     def _collect_git(self) -> None:
-        future = self.git_future
-        if future is None:
+        """The working tree is read by the capture thread once the cell is done, never on its time."""
+        if self.git_root is None:
             return
-        if future.done():
-            tree = _log_working_tree(self.session, self._run_id, future)
-            if tree is not None and self.git_label:
-                self.git_label += " (uncommitted changes)" if tree.dirty else ""
-        else:  # git is slower than the cell: the worker records it when it is done
-            self.tracker.submit(
-                self.guard.run, "git capture", _log_working_tree, self.session, self._run_id, future
-            )
-        if self.git_label:
-            self.recorded.append(self.git_label)
+        probe, root, session, run_id = self.tracker.git, self.git_root, self.session, self._run_id
+        self.tracker.submit(self.guard.run, "git capture", _record_working_tree, probe, root, session, run_id)
 
     def _finish_lineage(self) -> None:
         if self.previous_future is not None:
@@ -350,14 +345,13 @@ class TrackedCell:
             display(render(card), raw=True)
 
 
-def _log_working_tree(session: Any, run_id: str, future: Future[Any]) -> git.WorkingTree | None:
-    tree = future.result()
+def _record_working_tree(probe: git.GitProbe, root: Path, session: Any, run_id: str) -> None:
+    tree = probe.snapshot(root)
     if tree is None:
-        return None
+        return
     session.set_tags({"nbtrack.git_dirty": str(tree.dirty).lower()}, run_id)
     if tree.dirty:
         session.log_artifact_content("nbtrack/git.diff", data=tree.as_text().encode(), run_id=run_id)
-    return tree
 
 
 def _status(error: BaseException | None) -> str:
