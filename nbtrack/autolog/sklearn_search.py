@@ -30,7 +30,7 @@ def log_search(run: AutologRun, search: Any, estimator_tags: dict[str, str]) -> 
     results = pd.DataFrame(search.cv_results_)
     with run.safe("the cv_results_ table"):
         table = results.copy()
-        for column in table.select_dtypes(include="object").columns:
+        for column in [c for c in table.columns if pd.api.types.is_object_dtype(table[c].dtype)]:
             table[column] = table[column].map(lambda v: None if v is None or v is pd.NA else str(v))
         log_table(table, "cv_results.parquet", run_id=run.run_id)
     with run.safe("the parameter search's child runs"):
