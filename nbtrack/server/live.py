@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 #: How often the poller looks at the store's change token.
-POLL_SECONDS = 0.5
+POLL_SECONDS = 0.25
 #: How often the digest is recomputed even when no file changed.
 REFRESH_SECONDS = 5.0
 
