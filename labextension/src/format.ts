@@ -110,7 +110,10 @@ export function statusClass(status: string): string {
 }
 
 /** A key/value table (params, metrics, tags). */
-export function table(rows: [string, string][], cls = 'nbtrack-kv'): HTMLTableElement {
+export function table(rows: [string, string][], cls = 'nbtrack-kv'): HTMLElement {
+  if (!rows.length) {
+    return el('p', { cls: 'nbtrack-Muted', text: 'none' });
+  }
   const node = el('table', { cls });
   for (const [key, value] of rows) {
     const row = node.insertRow();
