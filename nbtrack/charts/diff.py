@@ -60,7 +60,7 @@ def param_diff(
         ]
     differing = varying_columns(runs, wanted) if len(runs) > 1 else []
     present = runs[differing].notna().to_numpy()
-    text = np.where(present, runs[differing].astype("string").to_numpy(dtype=object), None)
+    text = np.asarray(np.where(present, runs[differing].astype("string").to_numpy(dtype=object), None))
     diff = pd.DataFrame(
         text.T, index=pd.Index(differing, name="field"), columns=run_labels(runs), dtype=object
     )

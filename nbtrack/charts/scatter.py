@@ -110,8 +110,11 @@ def _color(column: str, kind: Kind) -> Any:
 def _tooltip(columns: dict[str, str], kinds: dict[str, Kind]) -> list[Any]:
     import altair as alt
 
-    tips = [alt.Tooltip("run:N"), alt.Tooltip("run_id:N", title="run id")]
+    tips: list[Any] = [alt.Tooltip("run:N"), alt.Tooltip("run_id:N", title="run id")]
     for role, column in columns.items():
-        fmt = {"format": ".6~g"} if kinds[role] == "quantitative" else {}
-        tips.append(alt.Tooltip(f"{role}:{_TYPE_CODE[kinds[role]]}", title=column, **fmt))
+        shorthand = f"{role}:{_TYPE_CODE[kinds[role]]}"
+        if kinds[role] == "quantitative":
+            tips.append(alt.Tooltip(shorthand, title=column, format=".6~g"))
+        else:
+            tips.append(alt.Tooltip(shorthand, title=column))
     return tips

@@ -8,7 +8,7 @@ history a user built), so every curve obeys one bound.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ChartInputError
 
@@ -63,7 +63,7 @@ def downsample(
     return frame[keep].reset_index(drop=True)
 
 
-def _per_group(ufunc, groups, values, count: int, initial: float):  # type: ignore[no-untyped-def]
+def _per_group(ufunc: Any, groups: Any, values: Any, count: int, initial: float) -> Any:
     import numpy as np
 
     out = np.full(count, initial)
@@ -71,7 +71,7 @@ def _per_group(ufunc, groups, values, count: int, initial: float):  # type: igno
     return out
 
 
-def _bucket_extremes(key, values):  # type: ignore[no-untyped-def]
+def _bucket_extremes(key: Any, values: Any) -> Any:
     """Mask of each bucket's first, last, min and max row (``key`` is sorted); O(n), no sort."""
     import numpy as np
 

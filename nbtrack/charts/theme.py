@@ -8,15 +8,15 @@ an exported PNG then gets a matching opaque background.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     import altair as alt
 
 #: Categorical colours (runs, models): Tableau 10 stays distinct on both backgrounds.
-CATEGORY_SCHEME = "tableau10"
+CATEGORY_SCHEME: Literal["tableau10"] = "tableau10"
 #: Sequential colours (a metric): viridis is readable on both and in greyscale.
-SEQUENTIAL_SCHEME = "viridis"
+SEQUENTIAL_SCHEME: Literal["viridis"] = "viridis"
 
 _INKS = {
     None: {"background": "transparent", "text": "#8a8a8a", "grid": "rgba(138,138,138,0.25)"},
