@@ -55,12 +55,13 @@ loop = compile(
 def median(code, n):
     for _ in range(3):
         exec(code, {"mlflow": mlflow})
-    times = []
+    wall, cpu = [], []
     for _ in range(n):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         exec(code, {"mlflow": mlflow})
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.thread_time() - start_cpu)
+    return statistics.median(wall) * 1000, statistics.median(cpu) * 1000
 figures = {"empty": median(empty, repeats), "loop": median(loop, loop_repeats)}
 print(json.dumps({**figures, "version": mlflow.__version__}))
 """
@@ -81,12 +82,18 @@ print(first * 1000, second * 1000)
 """
 
 
-def timed_cells(shell, cases: dict[str, tuple[str, Path]], repeats: int, warmup: int = 5) -> dict[str, float]:
-    """Median milliseconds of ``shell.run_cell(cell)`` per case.
+Figures = dict[str, tuple[float, float]]
 
-    The cases take turns, so drifting load on a shared machine hits them alike.
+
+def timed_cells(shell, cases: dict[str, tuple[str, Path]], repeats: int, warmup: int = 5) -> Figures:
+    """Per case, the median wall time and the median main-thread CPU time of ``shell.run_cell``, in ms.
+
+    The cases take turns, so drifting load on a shared machine hits them alike. CPU time of
+    the main thread leaves out other processes and nbtrack's own background threads; wall
+    time includes waiting for the disk and for the cores.
     """
-    times: dict[str, list[float]] = {label: [] for label in cases}
+    wall: dict[str, list[float]] = {label: [] for label in cases}
+    cpu: dict[str, list[float]] = {label: [] for label in cases}
     with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
         for round_ in range(warmup + repeats):
             labels = list(cases)
@@ -94,14 +101,18 @@ def timed_cells(shell, cases: dict[str, tuple[str, Path]], repeats: int, warmup:
             for label in labels[offset:] + labels[:offset]:
                 cell, folder = cases[label]
                 os.chdir(folder)
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.thread_time()
                 result = shell.run_cell(cell, store_history=True)
-                elapsed = time.perf_counter() - start
+                elapsed, elapsed_cpu = time.perf_counter() - start, time.thread_time() - start_cpu
                 if not result.success:
                     raise RuntimeError(f"benchmark cell failed: {cell!r}")
                 if round_ >= warmup:
-                    times[label].append(elapsed)
-    return {label: statistics.median(values) * 1000 for label, values in times.items()}
+                    wall[label].append(elapsed)
+                    cpu[label].append(elapsed_cpu)
+    return {
+        label: (statistics.median(wall[label]) * 1000, statistics.median(cpu[label]) * 1000)
+        for label in cases
+    }
 
 
 def dirty_repository(folder: Path) -> None:
@@ -117,7 +128,7 @@ def dirty_repository(folder: Path) -> None:
     (folder / "module_0.py").write_text("x = 2\n" * 50)
 
 
-def measure_nbtrack(work: Path, repeats: int) -> dict[str, float]:
+def measure_nbtrack(work: Path, repeats: int) -> Figures:
     from IPython.core.interactiveshell import InteractiveShell
 
     plain, repo = work / "plain", work / "repo"
@@ -177,43 +188,54 @@ def measure_mlflow(work: Path, repeats: int, loop_repeats: int) -> dict[str, flo
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def report(nb: dict[str, float], cold: tuple[float, float] | None, mlflow: dict | None, args) -> None:
-    def row(label: str, value: float | None, baseline: float | None = None, note: str = "") -> None:
-        shown = "n/a" if value is None else f"{value:8.2f}"
-        over = "" if value is None or baseline is None else f"{value - baseline:+8.2f}"
-        print(f"  {label:<58}{shown:>10}{over:>12}  {note}")
+ROWS = (
+    ("empty cell, no magic", "empty plain", None, ""),
+    ("empty cell, %%track", "empty %%track", "empty plain", "target <= 5 ms"),
+    ("empty cell, %%track --no-capture --quiet", "empty %%track --no-capture --quiet", "empty plain", ""),
+    ("empty cell, with nbtrack.start_run():", "empty with start_run", "empty plain", ""),
+    (
+        "empty cell, %%track in a dirty git repo",
+        "empty %%track in a dirty git repo",
+        "empty plain",
+        "git after the cell",
+    ),
+    ("1,000 log_metric, with nbtrack.start_run():", "loop with start_run", None, ""),
+    ("1,000 log_metric, %%track", "loop %%track", "loop with start_run", "target <= 5 ms"),
+)
+
+
+def report(nb: Figures, cold: tuple[float, float] | None, mlflow: dict | None, args) -> None:
+    def row(
+        label: str, value: tuple[float, float] | None, base: tuple[float, float] | None, note: str
+    ) -> None:
+        cells = ["n/a", "", "n/a", ""] if value is None else [f"{value[0]:.2f}", "", f"{value[1]:.2f}", ""]
+        if value is not None and base is not None:
+            cells[1], cells[3] = f"{value[0] - base[0]:+.2f}", f"{value[1] - base[1]:+.2f}"
+        print(f"  {label:<52}" + "".join(f"{c:>10}" for c in cells) + f"  {note}")
 
     print(f"\n%%track overhead — median of {args.repeats} cells, milliseconds (IPython {_ipython()})")
-    print(f"  {'cell':<58}{'median':>10}{'overhead':>12}")
-    row("empty cell, no magic", nb["empty plain"])
-    row("empty cell, %%track", nb["empty %%track"], nb["empty plain"], "target <= 5 ms")
-    row(
-        "empty cell, %%track --no-capture --quiet",
-        nb["empty %%track --no-capture --quiet"],
-        nb["empty plain"],
-    )
-    row("empty cell, with nbtrack.start_run():", nb["empty with start_run"], nb["empty plain"])
-    row(
-        "empty cell, %%track in a dirty git repository",
-        nb["empty %%track in a dirty git repo"],
-        nb["empty plain"],
-        "git diff runs in the background",
-    )
-    row("1,000 log_metric, with nbtrack.start_run():", nb["loop with start_run"])
-    row("1,000 log_metric, %%track", nb["loop %%track"], nb["loop with start_run"], "target <= 5 ms")
+    print(f"  {'cell':<52}{'wall':>10}{'overhead':>10}{'cpu':>10}{'overhead':>10}")
+    for label, key, base, note in ROWS:
+        row(label, nb[key], nb[base] if base else None, note)
     if mlflow is None:
-        row(
-            "empty cell, with mlflow.start_run(): (sqlite)", None, note="benchmarks/.peers-venv has no MLflow"
-        )
-        row("1,000 mlflow.log_metric, with mlflow.start_run():", None)
+        row("empty cell, with mlflow.start_run():", None, None, "benchmarks/.peers-venv has no MLflow")
+        row("1,000 mlflow.log_metric, with mlflow.start_run():", None, None, "")
     else:
-        label = f"MLflow {mlflow['version']}"
-        row(f"empty cell, with mlflow.start_run(): ({label}, sqlite)", mlflow["empty"], nb["empty plain"])
+        version = mlflow["version"]
         row(
-            f"1,000 mlflow.log_metric, with mlflow.start_run(): ({label})",
-            mlflow["loop"],
-            note=f"median of {args.mlflow_loop_repeats} (each call is a synchronous write)",
+            f"empty cell, with mlflow.start_run(): ({version})",
+            tuple(mlflow["empty"]),
+            nb["empty plain"],
+            "sqlite",
         )
+        note = f"median of {args.mlflow_loop_repeats}: each call writes"
+        row(
+            f"1,000 mlflow.log_metric, with mlflow.start_run(): ({version})",
+            tuple(mlflow["loop"]),
+            None,
+            note,
+        )
+    print("  (wall: elapsed time; cpu: CPU time of the thread running the cell)")
     if cold is not None:
         print(f"\n  first %%track cell in a fresh process: {cold[0]:.0f} ms (loads pandas/pyarrow/duckdb,")
         print(f"  looks up the cell's previous run in the store); the second: {cold[1]:.1f} ms")
