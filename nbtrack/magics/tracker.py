@@ -75,28 +75,30 @@ class Guard:
 
     def store_problem(self, exc: BaseException) -> None:
         """Say once that the store cannot be written (steps stay on: the store may come back)."""
-        with self._lock:
-            if STORE_STEP in self.disabled:
-                return
-            self.disabled[STORE_STEP] = f"{type(exc).__name__}: {exc}"
-        print(
+        self._switch_off(
+            STORE_STEP,
+            exc,
             f"nbtrack: cannot write to the store ({exc}). Your code ran as usual; what its run logged is "
             "kept in memory and written as soon as the store works again (`%nbtrack store` shows where "
             "it is, `%nbtrack reset` re-arms this message).",
-            file=sys.__stderr__ if sys.stderr is None else sys.stderr,
         )
 
     def fail(self, step: str, exc: BaseException) -> None:
+        """Report a failed step once and switch it off."""
+        self._switch_off(
+            step,
+            exc,
+            f"nbtrack: {step} failed ({type(exc).__name__}: {exc}). It is switched off for this kernel; "
+            "your code ran as usual and the run is recorded without it. `%nbtrack reset` switches it "
+            "back on; please report this if it is not caused by your environment.",
+        )
+
+    def _switch_off(self, step: str, exc: BaseException, message: str) -> None:
         with self._lock:
             if step in self.disabled:
                 return
             self.disabled[step] = f"{type(exc).__name__}: {exc}"
-        print(
-            f"nbtrack: {step} failed ({type(exc).__name__}: {exc}). It is switched off for this kernel; "
-            "your code ran as usual and the run is recorded without it. `%nbtrack reset` switches it "
-            "back on; please report this if it is not caused by your environment.",
-            file=sys.__stderr__ if sys.stderr is None else sys.stderr,
-        )
+        print(message, file=sys.__stderr__ if sys.stderr is None else sys.stderr)
 
 
 class Tracker:
