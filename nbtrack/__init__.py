@@ -50,12 +50,14 @@ from .artifacts import (
 )
 from .errors import NbtrackError
 from .tracking.session import get_session, reset_session
+from .widgets import compare, live, table  # light: anywidget loads when a widget is made
 
 __all__ = [
     "NbtrackError",
     "__version__",
     "active_run",
     "autolog",
+    "compare",
     "connect",
     "delete_run",
     "delete_tag",
@@ -67,6 +69,7 @@ __all__ = [
     "get_run",
     "get_session",
     "list_artifacts",
+    "live",
     "load_dict",
     "load_table",
     "load_text",
@@ -92,6 +95,7 @@ __all__ = [
     "sql",
     "start_run",
     "store_path",
+    "table",
     "watch",
 ]
 

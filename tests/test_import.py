@@ -13,6 +13,7 @@ PUBLIC = {
     "__version__",
     "active_run",
     "autolog",
+    "compare",
     "connect",
     "delete_run",
     "delete_tag",
@@ -22,6 +23,7 @@ PUBLIC = {
     "get_experiment",
     "get_run",
     "get_session",
+    "live",
     "log_batch",
     "log_metric",
     "log_metrics",
@@ -38,6 +40,7 @@ PUBLIC = {
     "sql",
     "start_run",
     "store_path",
+    "table",
     "watch",
 }
 
