@@ -63,7 +63,7 @@ class PostImportHook(MetaPathFinder):
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> ModuleSpec | None:
         callbacks = self._callbacks_for(fullname)
-        busy = getattr(self._local, "busy", set())
+        busy: set[str] = getattr(self._local, "busy", set())
         if not callbacks or fullname in busy:
             return None
         busy.add(fullname)
@@ -74,7 +74,7 @@ class PostImportHook(MetaPathFinder):
             busy.discard(fullname)
         if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
             return spec
-        spec.loader = _NotifyingLoader(spec.loader, callbacks)
+        spec.loader = _NotifyingLoader(spec.loader, callbacks)  # type: ignore[assignment]
         return spec
 
 

@@ -151,7 +151,7 @@ class PatchRegistry:
                     return call.result
                 return original(*args, **kwargs)
 
-        autologged.__wrapped__ = original  # type: ignore[attr-defined]
+        autologged.__wrapped__ = original
         autologged.__nbtrack_autolog__ = integration  # type: ignore[attr-defined]
         return autologged
 

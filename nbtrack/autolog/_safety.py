@@ -7,6 +7,7 @@ import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import FrameType
 
 
 class AutologWarning(UserWarning):
@@ -41,7 +42,7 @@ def guarded(integration: str, what: str) -> Iterator[None]:
 
 def _user_stacklevel() -> int:
     """The stack level of the first frame outside nbtrack (the user's or the library's code)."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     level = 1
     while frame is not None and frame.f_globals.get("__name__", "").startswith(("nbtrack.", "contextlib")):
         frame = frame.f_back

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from types import FrameType
 from typing import Any
 
 #: Frames in these modules are library or nbtrack internals, never the user's code.
@@ -19,7 +20,7 @@ _INTERNAL = (
 
 def user_var_name(obj: Any, *, depth: int = 12) -> str | None:
     """The name bound to ``obj`` in the first frame outside nbtrack and the libraries, if any."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     for _ in range(depth):
         if frame is None:
             return None

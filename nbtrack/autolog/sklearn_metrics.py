@@ -244,7 +244,7 @@ def patched_score(call_original: Callable, self: Any, *args: Any, **kwargs: Any)
     return value
 
 
-def patched_metric(call_original: Callable, *args: Any, **kwargs: Any) -> Any:
+def patched_metric(call_original: Any, *args: Any, **kwargs: Any) -> Any:
     """A ``sklearn.metrics`` function given predictions of a fitted model: log it to that model's run."""
     state = _state()
     if state is None:
