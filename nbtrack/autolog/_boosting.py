@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Any
 
-from ._artifacts import log_dataset, log_model
+from ._artifacts import log_dataset, log_input_example, log_model
 from ._registry import REGISTRY
 from ._runs import AutologRun, as_number, autolog_run, current_run
 from ._varnames import user_var_name
@@ -65,6 +65,9 @@ def wrapper_fit(
         if run.config.log_models:
             with run.safe("the model"):
                 log_model(run, model_files(self), flavor=name, distribution=name, model=self)
+        if run.config.log_input_examples and X is not None:
+            with run.safe("an input example"):
+                log_input_example(run, X)
         return result
 
 

@@ -50,6 +50,7 @@ class AutologRun:
         params: Mapping[str, Any],
         metrics: Mapping[str, Any],
         status: str = "FINISHED",
+        series: Mapping[str, Mapping[int, Any]] | None = None,
         **tags: Any,
     ) -> None:
         """Record a finished child run (a search candidate, a trial) under this run."""
@@ -59,6 +60,7 @@ class AutologRun:
             parent_run_id=self.run_id,
             run_name=name,
             status=status,
+            series=series,
             params={str(k): param_text(v) for k, v in params.items()},
             metrics={k: n for k, v in metrics.items() if (n := as_number(v)) is not None},
             tags={"nbtrack.autolog": self.integration, **self.config.extra_tags, **tags},

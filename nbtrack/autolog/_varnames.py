@@ -13,6 +13,10 @@ _INTERNAL = (
     "xgboost.",
     "lightgbm.",
     "joblib.",
+    "keras.",
+    "lightning.",
+    "optuna.",
+    "torch.",
     "contextlib",
     "functools",
 )

@@ -12,10 +12,11 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from ._artifacts import log_model, saved_bytes
+from ._artifacts import log_dataset, log_input_example, log_model, saved_bytes
 from ._calls import bound_arguments, call_with
 from ._registry import REGISTRY
 from ._runs import AutologRun, autolog_run
+from ._varnames import user_var_name
 
 NAME = "keras"
 WATCH = ("keras",)
@@ -47,11 +48,24 @@ def _patched_fit(call_original: Any, self: Any, *args: Any, **kwargs: Any) -> An
         arguments = bound_arguments(call_original.original, (self, *args), kwargs)
         with run.safe("the fit arguments"):
             run.params({k: arguments[k] for k in FIT_PARAMS if k in arguments})
+        _log_inputs(run, arguments.get("x"))
         callbacks = list(arguments.get("callbacks") or [])
         arguments["callbacks"] = [*callbacks, _callback(run)]
         history = call_with(call_original, arguments)
         _after_fit(run, self, callbacks)
         return history
+
+
+def _log_inputs(run: AutologRun, x: Any) -> None:
+    """Dataset facts and input example for array-like ``x`` (not for generators or datasets)."""
+    if getattr(x, "shape", None) is None:
+        return
+    if run.config.log_datasets:
+        with run.safe("the training dataset's description"):
+            log_dataset(run, "train", x, user_var_name(x))
+    if run.config.log_input_examples:
+        with run.safe("an input example"):
+            log_input_example(run, x)
 
 
 def _callback(run: AutologRun) -> Any:

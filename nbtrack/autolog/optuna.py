@@ -3,8 +3,9 @@
 Inside a run (a ``%%track`` cell) the trials become children of that run and
 the study's best trial is logged on it; outside any run the study gets a run
 of its own (named after the study). Each trial's run has its params, its
-value (``value``, or ``value_0``, ``value_1``... for several objectives), its
-state (tag ``optuna.state``; FAILED runs for failed trials) and its duration.
+value (``value``, or ``value_0``, ``value_1``... for several objectives), the
+values it reported for pruning (``intermediate_value`` by step), its state (tag
+``optuna.state``; FAILED runs for failed trials) and its duration.
 Trials are recorded by a callback after they finish, so any storage works
 and ``n_jobs > 1`` threads are safe. Fits inside the objective are not
 logged separately: the trial is the record.
@@ -64,6 +65,9 @@ def _trial_recorder(run: AutologRun) -> Any:
                 trial.params,
                 metrics,
                 status="FAILED" if state == "FAIL" else "FINISHED",
+                series={"intermediate_value": dict(trial.intermediate_values)}
+                if trial.intermediate_values
+                else None,
                 **{
                     "optuna.state": state,
                     "optuna.trial_number": trial.number,

@@ -274,9 +274,11 @@ class Session:
         tags: Mapping[str, Any] | None = None,
         status: str = "FINISHED",
         start_ms: int | None = None,
+        series: Mapping[str, Mapping[int, Any]] | None = None,
     ) -> str:
         """Write a whole, already finished child run in one go; returns its id.
 
+        ``metrics`` are logged at step 0, ``series`` as ``{key: {step: value}}``.
         The run never goes on the run stack, so threads (an Optuna study with
         ``n_jobs``) can record children while the parent stays the active run.
         Everything is checked before anything is buffered.
@@ -287,10 +289,12 @@ class Session:
         checked_params = {
             validation.check_key(k, "param"): validation.param_value(k, v) for k, v in (params or {}).items()
         }
-        checked_metrics = {
-            validation.check_key(k, "metric"): validation.metric_value(k, v)
-            for k, v in (metrics or {}).items()
-        }
+        points = [(k, 0, v) for k, v in (metrics or {}).items()]
+        points += [(k, step, v) for k, steps in (series or {}).items() for step, v in steps.items()]
+        checked_points = [
+            (validation.check_key(k, "metric"), validation.step_value(k, step), validation.metric_value(k, v))
+            for k, step, v in points
+        ]
         tag_rows = _tag_rows(tags or {})
         stamp = now_ms()
         state = RunState(
@@ -307,8 +311,8 @@ class Session:
         rows += [(events.TAG, state.run_id, k, None, None, None, v) for k, v in tag_rows]
         with self._lock:
             self.buffer.add_many(rows)
-            for key, value in checked_metrics.items():
-                self.buffer.add_metric(state.run_id, key, 0, stamp, value)
+            for key, step, value in checked_points:
+                self.buffer.add_metric(state.run_id, key, step, stamp, value)
             self._finish(state, status, None)
             self._ensure_writer()
         return state.run_id

@@ -58,7 +58,7 @@ def test_xgb_classifier_is_one_run_with_booster_and_wrapper_params(autolog, data
     import xgboost as xgb
 
     X, y, X_val, y_val = data
-    autolog("xgboost")
+    autolog("xgboost", log_input_examples=True)
     with nbtrack.start_run() as cell:
         model = xgb.XGBClassifier(n_estimators=5, max_depth=2).fit(
             X, y, eval_set=[(X_val, y_val)], verbose=False
@@ -72,6 +72,8 @@ def test_xgb_classifier_is_one_run_with_booster_and_wrapper_params(autolog, data
     assert meta["class"] == "xgboost.sklearn.XGBClassifier"
     saved = json.loads(nbtrack.load_text(run.run_id, "model/model.json"))
     assert "learner" in saved
+    example = nbtrack.load_dict(run.run_id, "model/input_example.json")
+    assert example["data"] == X[:5].tolist()
     assert model.n_estimators == 5
 
 

@@ -113,6 +113,8 @@ def test_keras_fit(autolog):
     assert callbacks == [stop]  # the user's list is not changed
     paths = set(nbtrack.list_artifacts(run["run_id"])["path"])
     assert {"model/model.keras", "model/meta.json"} <= paths
+    facts = nbtrack.load_dict(run["run_id"], "datasets/train.json")
+    assert facts["name"] == "X" and facts["shape"] == [48, 4]
 
 
 def test_watch_two_line_pattern_logs_param_count_and_grad_norms():

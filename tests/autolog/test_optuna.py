@@ -49,6 +49,26 @@ def test_trials_are_children_of_the_cell_run_with_the_best_on_it(autolog):
         assert row["metrics.duration_s"] >= 0
 
 
+def test_pruning_reports_become_a_series_on_the_trial_run(autolog):
+    import optuna
+
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        for step in range(3):
+            trial.report(x * (step + 1), step)
+        return x
+
+    autolog("optuna")
+    study = optuna.create_study()
+    study.optimize(objective, n_trials=2)
+    parent = nbtrack.runs(filter="parent_run_id IS NULL")["run_id"].iloc[0]
+    for run_id in child_runs(parent)["run_id"]:
+        history = nbtrack.metric_history(run_id, "intermediate_value")
+        assert history["step"].tolist() == [0, 1, 2]
+        x = float(nbtrack.get_run(run_id).params["x"])
+        assert history["value"].tolist() == pytest.approx([x, 2 * x, 3 * x])
+
+
 def test_outside_a_run_the_study_gets_its_own_run_with_any_storage(autolog, tmp_path):
     import optuna
 

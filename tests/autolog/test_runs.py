@@ -112,3 +112,21 @@ def test_logging_stops_the_moment_the_run_ends(autolog):
     with nbtrack.start_run() as later:
         nbtrack.log_metric("x", 1.0)
     assert set(nbtrack.get_run(later.run_id).metrics) == {"x"}
+
+
+def test_record_run_checks_everything_before_writing():
+    from nbtrack.errors import InvalidValueError
+
+    session = nbtrack.get_session()
+    with nbtrack.start_run() as parent:
+        with pytest.raises(InvalidValueError):
+            session.record_run(parent_run_id=parent.run_id, run_name="bad", metrics={"m": "not a number"})
+        with pytest.raises(InvalidValueError, match="status"):
+            session.record_run(parent_run_id=parent.run_id, run_name="bad", status="DONE")
+        session.record_run(
+            parent_run_id=parent.run_id, run_name="good", metrics={"m": 1.0}, series={"s": {0: 1.0, 5: 2.0}}
+        )
+        assert nbtrack.active_run().run_id == parent.run_id  # never on the run stack
+    (child,) = child_runs(parent.run_id).itertuples()
+    assert child.run_name == "good" and child.status == "FINISHED"
+    assert nbtrack.metric_history(child.run_id, "s")["step"].tolist() == [0, 5]
