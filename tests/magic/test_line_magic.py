@@ -25,11 +25,15 @@ def test_nbtrack_commands(project, store_dir):
         "r = nbtrack.start_run(run_name='dangling')\n%nbtrack reset KILLED",
         "%nbtrack reset sideways",
         "%nbtrack frobnicate",
-        "%nbtrack autolog sklearn\n%nbtrack autolog sklearn --disable",
+        "%nbtrack autolog sklearn",
         "%nbtrack autolog --everything",
         "%nbtrack",
         "%nbtrack?",
         "%%track?",
+        "%%track -e auto -n cell-with-fit\nfrom sklearn.linear_model import LogisticRegression\n"
+        "C = 0.5\nX, y = [[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1]\n"
+        "model = LogisticRegression(C=C, max_iter=300).fit(X, y)",
+        "%nbtrack autolog sklearn --disable",
     ]
     nb = run_notebook(cells, cwd=project)
     assert "runs now go to experiment 'lm'" in nb.stream(1, "stdout")
@@ -55,7 +59,8 @@ def test_nbtrack_commands(project, store_dir):
     assert nb.status(12) == "error" and "FINISHED, FAILED, KILLED" in nb.text(12)
     assert nb.status(13) == "error" and "%nbtrack runs [FILTER]" in nb.text(13)
     assert nb.status(14) == "ok", nb.text(14)
-    assert "autolog on for" in nb.stream(14, "stdout") and "autolog off for" in nb.stream(14, "stdout")
+    assert "autolog on for sklearn" in nb.stream(14, "stdout")
+    assert nb.status(20) == "ok" and "autolog off for sklearn" in nb.stream(20, "stdout")
     assert nb.status(15) == "error" and "the only option is --disable" in nb.text(15)
     assert "%nbtrack compare last [N]" in nb.stream(16, "stdout")
     assert "%nbtrack compare last [N]" in nb.text(17) or nb.replies[17]["content"]["payload"]
@@ -63,3 +68,11 @@ def test_nbtrack_commands(project, store_dir):
     assert "--metrics" in help_text and "%%track -e churn -n rf -p max_depth=12" in help_text
     frame = nbtrack.runs(experiment="*")
     assert nbtrack.get_run(frame.set_index("run_name").loc["dangling", "run_id"]).status == "KILLED"
+
+    # autolog attaches to the cell's run: the fit is a child of it, in the cell's experiment
+    assert nb.status(19) == "ok", nb.text(19)
+    auto = nbtrack.runs(experiment="auto")
+    cell_run = auto.set_index("run_name").loc["cell-with-fit"]
+    children = auto[auto["parent_run_id"] == cell_run["run_id"]]
+    assert len(children) == 1 and children["status"].iloc[0] == "FINISHED"
+    assert nbtrack.get_run(cell_run["run_id"]).params["C"] == "0.5"

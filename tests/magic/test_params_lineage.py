@@ -51,6 +51,8 @@ def test_literal_forms_overrides_and_lineage(project):
         "%%track -p x=1\nprint('ran')\n",
         "%%track --bogus\npass\n",
         "import nbtrack\nlen(nbtrack.runs(experiment='*'))",
+        "%%track\nimport asyncio\nprint('ran')\nawait asyncio.sleep(0)",
+        "len(nbtrack.runs(experiment='*'))",
     ]
     nb = run_notebook(cells, cwd=project)
     assert nb.status(1) == "ok", nb.text(1)
@@ -115,3 +117,5 @@ def test_literal_forms_overrides_and_lineage(project):
     assert nb.status(7) == "error" and "See %%track? for the options" in nb.text(7)
     assert "Traceback" not in nb.text(7)
     assert nb.outputs(8)[0]["data"]["text/plain"] == "3"  # nothing was recorded for the refused cells
+    assert nb.status(9) == "error" and "top level" in nb.text(9) and "ran" not in nb.stream(9, "stdout")
+    assert nb.outputs(10)[0]["data"]["text/plain"] == "3"
