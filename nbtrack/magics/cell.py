@@ -94,7 +94,11 @@ class TrackedCell:
             interrupted = exc
         error = interrupted or inner.error_in_exec or inner.error_before_exec
         if self.run is not None:
-            self._finish(prepared, error, before)
+            try:
+                self._finish(prepared, error, before)
+            except KeyboardInterrupt as exc:  # a second interrupt while recording: still end the run
+                self._end("KILLED", exc, prepared)
+                raise
         if interrupted is not None:
             raise interrupted
         if error is not None:
