@@ -95,7 +95,7 @@ def _param_items(card: CardData) -> list[tuple[str, str, str]]:
     """(name, value, note) for the params shown."""
     items = []
     for name, value in list(card.params.items())[:MAX_ROWS]:
-        note = f"-p; the cell says {card.overridden[name]}" if name in card.overridden else ""
+        note = f"-p, cell: {card.overridden[name]}" if name in card.overridden else ""
         items.append((name, value, note))
     return items
 
@@ -184,5 +184,5 @@ def _html(card: CardData) -> str:
         "font-size:var(--jp-ui-font-size1,13px);border-left:3px solid "
         f'{colour};padding:4px 10px;margin:2px 0;color:var(--jp-ui-font-color1,inherit)">'
         f'<div><b style="color:{colour}">{html.escape(card.status)}</b> · {header}</div>'
-        f'<table style="border-collapse:collapse;margin-top:2px">{"".join(rows)}</table></div>'
+        f'<table style="border-collapse:collapse;margin-top:2px;font-size:inherit">{"".join(rows)}</table></div>'
     )

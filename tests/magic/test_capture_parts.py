@@ -173,7 +173,7 @@ def test_the_card_escapes_text_and_shows_changes():
     bundle = card.render(data)
     assert "<script>" not in bundle["text/html"] and "&lt;script&gt;" in bundle["text/html"]
     text = bundle["text/plain"]
-    assert "depth=12 (-p; the cell says 8)" in text and "changed  depth 10 → 12" in text
+    assert "depth=12 (-p, cell: 8)" in text and "changed  depth 10 → 12" in text
     assert "acc=0.91 ▲ +0.01" in text and "%nbtrack compare aaaaaaaa bbbbbbbb" in text
     assert bundle[card.MIME_TYPE]["previous_run_id"] == "b" * 32
 

@@ -103,7 +103,7 @@ def test_literal_forms_overrides_and_lineage(project):
     assert second.tags["nbtrack.previous_run_id"] == first.run_id
     assert second.params["max_depth"] == "16"
     card = nb.cards(3)[0]["data"]
-    assert "max_depth 12 → 16" in card["text/plain"] and "the cell says 8" in card["text/plain"]
+    assert "max_depth 12 → 16" in card["text/plain"] and "max_depth=16 (-p, cell: 8)" in card["text/plain"]
     assert card["application/vnd.nbtrack.run+json"]["previous_run_id"] == first.run_id
     assert "max_depth 12 → 16" in card["text/html"]
 
