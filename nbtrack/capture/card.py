@@ -184,5 +184,6 @@ def _html(card: CardData) -> str:
         "font-size:var(--jp-ui-font-size1,13px);border-left:3px solid "
         f'{colour};padding:4px 10px;margin:2px 0;color:var(--jp-ui-font-color1,inherit)">'
         f'<div><b style="color:{colour}">{html.escape(card.status)}</b> · {header}</div>'
-        f'<table style="border-collapse:collapse;margin-top:2px;font-size:inherit">{"".join(rows)}</table></div>'
+        '<table style="border-collapse:collapse;margin-top:2px;font-size:inherit">'
+        f"{''.join(rows)}</table></div>"
     )
