@@ -19,11 +19,15 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from playwright.sync_api import BrowserContext, Page, Route, expect
+from playwright.sync_api import BrowserContext, Page, Route
 
 #: Where screenshots go (git-ignored); the README's are copied to docs/images/.
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-KERNEL_IDLE = '.jp-Notebook-ExecutionIndicator[data-status="idle"]'
+#: True once the current notebook's kernel is connected and idle (kernels take seconds to start here).
+KERNEL_READY = """() => {
+    const kernel = window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel;
+    return !!kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle';
+}"""
 
 
 class Lab:
@@ -87,9 +91,7 @@ def start_lab(scratch: Path) -> Iterator[Lab]:
     env = dict(os.environ, NBTRACK_URI=str(store), PYTHONUNBUFFERED="1")
     for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
         env[var] = str(scratch / var.lower())
-    news = scratch / "jupyter_config_dir/lab/user-settings/@jupyterlab/apputils-extension"
-    news.mkdir(parents=True)
-    (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
+    _user_settings(scratch / "jupyter_config_dir/lab/user-settings/@jupyterlab")
     log_path = scratch / "lab.log"
     command = [
         sys.executable,
@@ -124,6 +126,18 @@ def start_lab(scratch: Path) -> Iterator[Lab]:
             process.wait(timeout=10)
 
 
+def _user_settings(root: Path) -> None:
+    """No news toast over the page; notebooks start their kernel without asking and render every cell."""
+    settings = {
+        "apputils-extension/notification": {"fetchNews": "false"},
+        "notebook-extension/tracker": {"autoStartDefaultKernel": True, "windowingMode": "none"},
+    }
+    for name, values in settings.items():
+        path = root / f"{name}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+
+
 def _wait_until_up(lab: Lab, process: subprocess.Popen) -> None:
     deadline = time.monotonic() + 90
     while True:
@@ -140,25 +154,34 @@ def _wait_until_up(lab: Lab, process: subprocess.Popen) -> None:
 # -- driving a notebook --------------------------------------------------------------------
 
 
+def open_lab(page: Page, lab: Lab) -> None:
+    """Load the lab shell (the token logs the browser in)."""
+    page.goto(f"{lab.url}/lab?token={lab.token}")
+    page.wait_for_selector("#jp-main-dock-panel", timeout=60_000)
+
+
 def open_notebook(page: Page, lab: Lab, name: str) -> None:
-    """Open a notebook in the lab shell and wait for its kernel to be idle."""
+    """Open a notebook (one page load) and wait until its kernel is connected and idle."""
     page.goto(f"{lab.url}/lab/tree/{name}?token={lab.token}")
     page.wait_for_selector("#jp-main-dock-panel", timeout=60_000)
-    expect(page.locator(KERNEL_IDLE)).to_be_visible(timeout=60_000)
+    page.wait_for_function(KERNEL_READY, timeout=120_000)
 
 
 def command(page: Page, name: str, args: dict | None = None) -> None:
-    """Run a JupyterLab command (``notebook:run-all-cells``...) and wait for it to return."""
+    """Run a JupyterLab command (``docmanager:open``...) and wait for it to return.
+
+    Not for running cells: the promise of a run command resolves when the code has run.
+    """
     page.evaluate("([name, args]) => window.jupyterapp.commands.execute(name, args)", [name, args or {}])
 
 
 def run_cell(page: Page, index: int) -> None:
-    """Select cell ``index`` and run it (without moving to or creating another cell)."""
+    """Select cell ``index`` and start running it (returns at once; the cell may run for long)."""
     page.evaluate(
         """(index) => {
             const panel = window.jupyterapp.shell.currentWidget;
             panel.content.activeCellIndex = index;
-            return window.jupyterapp.commands.execute('notebook:run-cell');
+            window.jupyterapp.commands.execute('notebook:run-cell');
         }""",
         index,
     )
@@ -171,7 +194,7 @@ def cell(page: Page, index: int):
 
 def wait_idle(page: Page, timeout: float = 120_000) -> None:
     """Wait until the kernel has finished everything queued."""
-    expect(page.locator(KERNEL_IDLE)).to_be_visible(timeout=timeout)
+    page.wait_for_function(KERNEL_READY, timeout=timeout)
 
 
 def screenshot(target, name: str) -> Path:

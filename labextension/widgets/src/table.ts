@@ -128,7 +128,6 @@ class RunTableView {
     );
     this.chooser.hidden = true;
     this.errorBox.hidden = true;
-    this.viewport.style.height = `${ROW_HEIGHT * (VIEW_ROWS + 1)}px`;
     this.viewport.addEventListener('scroll', () => this.draw());
     this.spacer.append(this.body);
     this.viewport.append(this.header, this.spacer);
@@ -256,6 +255,7 @@ class RunTableView {
     const total: number = this.model.get('total') ?? 0;
     const size = this.pageSize();
     this.spacer.style.height = `${total * ROW_HEIGHT}px`;
+    this.viewport.style.height = `${ROW_HEIGHT * (Math.max(3, Math.min(total, VIEW_ROWS)) + 1) + 2}px`;
     const first = Math.max(0, Math.floor(this.viewport.scrollTop / ROW_HEIGHT) - 5);
     const last = Math.min(total, first + VIEW_ROWS + 15);
     for (let page = Math.floor(first / size); page <= Math.floor(Math.max(first, last - 1) / size); page++) {
