@@ -113,6 +113,8 @@ class TrackedCell:
             self.guard.run("output capture", capture.stop, force=True)
             capture = None
         silent = getattr(getattr(outer, "info", None), "silent", False)
+        # `plt.plot(x);` hides the value without the magic; IPython only looks at the outer cell's text
+        silent = silent or self.shell.displayhook.semicolon_at_end_of_expression(prepared.source)
         try:
             _pseudo_sync_runner(
                 self.shell.run_ast_nodes(

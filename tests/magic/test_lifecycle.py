@@ -46,6 +46,7 @@ def test_failed_killed_dangling_nested(project):
         "    log_metric('inner_metric', 3.0)\nlog_metric('outer_metric', 2.0)\n'done'",
         "parent = nbtrack.start_run(run_name='sweep', experiment='life')",
         "%%track -e life -n child --nested --quiet\nlog_metric('m', 1.0)",
+        "%%track -e life -n semicolon --quiet --nested\n41 + 1;",
         "nbtrack.end_run()\nimport sys\n"
         "[type(sys.stdout).__name__, len(nbtrack.get_session().metric_listeners)]",
     ]
@@ -94,6 +95,8 @@ def test_failed_killed_dangling_nested(project):
     child = nbtrack.get_run(by_name["child"].run_id)
     assert child.parent_run_id == by_name["sweep"].run_id and child.status == "FINISHED"
     assert nb.cards(7) == []
+    # a trailing semicolon hides the value, as without the magic
+    assert nb.status(8) == "ok" and nb.outputs(8) == []
     # nothing of the cell's capture is left installed
-    assert nb.outputs(8)[0]["data"]["text/plain"] == "['OutStream', 0]"
+    assert nb.outputs(9)[0]["data"]["text/plain"] == "['OutStream', 0]"
     assert set(frame["status"]) == {"FINISHED", "FAILED", "KILLED"}
