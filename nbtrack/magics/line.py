@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 USAGE = """\
-%nbtrack runs [FILTER]          the run table, e.g. %nbtrack runs metrics.acc > 0.9 and params.model = 'rf'
+%nbtrack runs [FILTER]          the run table, newest first, e.g. %nbtrack runs metrics.acc > 0.9
 %nbtrack last                   the run card of the last tracked run
 %nbtrack compare last [N]       compare the N newest runs (default 5)
 %nbtrack compare ID ID ...      compare runs by id or id prefix
@@ -31,6 +31,8 @@ USAGE = """\
 %nbtrack store                  where the store is
 %nbtrack reset [STATUS]         end runs left active (FINISHED by default) and switch failed captures back on
 %nbtrack autolog [LIB ...] [--disable]   turn autologging on (or off) for all or some libraries"""
+#: Rows of the DataFrame ``%nbtrack runs`` shows when the table widget is not available (newest first).
+FRAME_ROWS = 1000
 #: Seconds a read waits for captures still being written in the background.
 READ_WAIT = 5.0
 
@@ -58,7 +60,7 @@ def _runs(tracker: Tracker, rest: str) -> Any:
     table = _widget("table")
     if table is not None:
         return table(filter=rest) if rest else table()
-    return compact(api.runs(filter=rest or None))
+    return compact(api.runs(filter=rest or None, max_results=FRAME_ROWS))
 
 
 def compact(frame: pd.DataFrame) -> pd.DataFrame:
