@@ -165,7 +165,10 @@ def _draw(
             y=alt.Y("y:Q", title=titles["y"], scale=scale("y")),
             y2="y2:Q",
             color=alt.Color(
-                "band:O", title=titles["z"], sort=legend, scale=alt.Scale(scheme=SEQUENTIAL_SCHEME)
+                "band:O",
+                title=titles["z"],
+                sort=legend,
+                scale=alt.Scale(scheme=alt.SchemeParams(**SEQUENTIAL_SCHEME)),
             ),
             tooltip=[alt.Tooltip("band:O", title=f"{titles['z']} (interpolated)")],
         )

@@ -121,7 +121,9 @@ def _draw(
             y=y,
             detail="run:N",
             color=alt.Color(
-                "metric:Q", title=short_name(metric_column), scale=alt.Scale(scheme=SEQUENTIAL_SCHEME)
+                "metric:Q",
+                title=short_name(metric_column),
+                scale=alt.Scale(scheme=alt.SchemeParams(**SEQUENTIAL_SCHEME)),
             ),
             opacity=alt.condition(highlight, alt.value(1.0), alt.value(0.55)),
             tooltip=[alt.Tooltip("run:N"), alt.Tooltip("axis:N"), alt.Tooltip("label:N", title="value")],

@@ -103,7 +103,9 @@ def _color(column: str, kind: Kind) -> Any:
     import altair as alt
 
     if kind == "quantitative":
-        return alt.Color("color:Q", title=short_name(column), scale=alt.Scale(scheme=SEQUENTIAL_SCHEME))
+        return alt.Color(
+            "color:Q", title=short_name(column), scale=alt.Scale(scheme=alt.SchemeParams(**SEQUENTIAL_SCHEME))
+        )
     return alt.Color(f"color:{_TYPE_CODE[kind]}", title=short_name(column))
 
 

@@ -15,8 +15,9 @@ if TYPE_CHECKING:
 
 #: Categorical colours (runs, models): Tableau 10 stays distinct on both backgrounds.
 CATEGORY_SCHEME: Literal["tableau10"] = "tableau10"
-#: Sequential colours (a metric): viridis is readable on both and in greyscale.
-SEQUENTIAL_SCHEME: Literal["viridis"] = "viridis"
+#: Sequential colours (a metric): viridis, without its darkest eighth, which vanishes on a dark
+#: background; still readable on white and in greyscale.
+SEQUENTIAL_SCHEME: dict[str, Any] = {"name": "viridis", "extent": [0.12, 1.0]}
 
 _INKS = {
     None: {"background": "transparent", "text": "#8a8a8a", "grid": "rgba(138,138,138,0.25)"},

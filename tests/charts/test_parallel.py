@@ -21,7 +21,7 @@ def test_one_line_per_run_across_the_axes_in_order():
     assert lines["encoding"]["detail"]["field"] == "run"
     assert lines["encoding"]["color"] == {
         "field": "metric",
-        "scale": {"scheme": "viridis"},
+        "scale": {"scheme": {"name": "viridis", "extent": [0.12, 1.0]}},
         "title": "accuracy",
         "type": "quantitative",
     }

@@ -34,7 +34,7 @@ def test_text_params_that_are_numbers_get_a_numeric_axis_and_categorical_colour(
 def test_numeric_colour_uses_a_sequential_scale():
     spec = scatter_chart(runs_table(), "lr", "accuracy", color="loss").to_dict()
     assert spec["encoding"]["color"]["type"] == "quantitative"
-    assert spec["encoding"]["color"]["scale"] == {"scheme": "viridis"}
+    assert spec["encoding"]["color"]["scale"] == {"scheme": {"name": "viridis", "extent": [0.12, 1.0]}}
 
 
 def test_bare_keys_and_prefix_spellings_resolve():
