@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import operator
@@ -244,7 +245,19 @@ def operand(value: Any, literal: Any, target: Field) -> Any:
     return value
 
 
+def upper_status(expr: Comparison | InList | Like | IsNull) -> Comparison | InList | Like | IsNull:
+    """Statuses are stored upper case and a filter's status text matches whatever its case."""
+    if expr.field != Field("attribute", "status") or isinstance(expr, IsNull):
+        return expr
+    if isinstance(expr, Like):
+        return dataclasses.replace(expr, pattern=expr.pattern.upper())
+    if isinstance(expr, InList):
+        return dataclasses.replace(expr, values=tuple(v.upper() for v in expr.values))
+    return dataclasses.replace(expr, value=expr.value.upper())
+
+
 def evaluate_predicate(expr: Comparison | InList | Like | IsNull, run: Run) -> bool:
+    expr = upper_status(expr)
     value = value_of(run, expr.field)
     if isinstance(expr, IsNull):
         return (value is MISSING) != expr.negated
