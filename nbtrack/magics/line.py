@@ -57,9 +57,9 @@ def run_command(tracker: Tracker, line: str) -> Any:
 
 
 def _runs(tracker: Tracker, rest: str) -> Any:
-    table = _widget("table")
-    if table is not None:
-        return table(filter=rest) if rest else table()
+    shown = _show_widget("table", **({"filter": rest} if rest else {}))
+    if shown is not None:
+        return shown
     return compact(api.runs(filter=rest or None, max_results=FRAME_ROWS))
 
 
@@ -110,9 +110,9 @@ def _compare(tracker: Tracker, rest: str) -> Any:
         run_ids = [resolve_run_id(word) for word in words]
     if not run_ids:
         raise MagicUsageError(f"%nbtrack compare: no runs to compare in {api.store_path()}")
-    widget = _widget("compare")
-    if widget is not None:
-        return widget(run_ids)
+    shown = _show_widget("compare", run_ids)
+    if shown is not None:
+        return shown
     return comparison(run_ids)
 
 
@@ -203,12 +203,18 @@ def _autolog_function() -> Callable[..., Any] | None:
     return found if callable(found) else None
 
 
-def _widget(name: str) -> Callable[..., Any] | None:
-    """``nbtrack.table`` / ``nbtrack.compare`` once the widgets have landed, else None."""
+def _show_widget(name: str, *args: Any, **kwargs: Any) -> Any:
+    """``nbtrack.table(...)`` / ``nbtrack.compare(...)`` where the widgets exist and can load, else None."""
     import nbtrack
 
-    found = getattr(nbtrack, name, None)
-    return found if callable(found) and not isinstance(found, ModuleType) else None
+    widget = getattr(nbtrack, name, None)
+    if not callable(widget) or isinstance(widget, ModuleType):
+        return None
+    try:
+        return widget(*args, **kwargs)
+    except ImportError as exc:  # the widget's own optional dependency (anywidget...) is missing
+        print(f"nbtrack: showing a DataFrame: the {name} widget cannot load ({exc})")
+        return None
 
 
 _COMMANDS: dict[str, Callable[[Tracker, str], Any]] = {

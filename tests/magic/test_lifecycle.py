@@ -37,7 +37,7 @@ def _interrupt_when_started(index: int, client, folder) -> None:
 
 def test_failed_killed_dangling_nested(project):
     cells = [
-        "%load_ext nbtrack\nimport nbtrack",
+        "%load_ext nbtrack\nimport nbtrack, sys\nsys.modules['anywidget'] = None  # as if not installed",
         Cell("%%track -e life -n failing\nlog_metric('before', 1.0)\nprint('partial output')\n1 / 0\n"),
         "err = get_ipython().last_execution_result.error_in_exec\ntype(err).__name__",
         INTERRUPTED,
@@ -49,6 +49,7 @@ def test_failed_killed_dangling_nested(project):
         "%%track -e life -n semicolon --quiet --nested\n41 + 1;",
         "nbtrack.end_run()\nimport sys\n"
         "[type(sys.stdout).__name__, len(nbtrack.get_session().metric_listeners)]",
+        "%nbtrack runs status = 'KILLED'",
     ]
     nb = run_notebook(cells, cwd=project, on_cell_start=lambda i, c: _interrupt_when_started(i, c, project))
 
@@ -100,3 +101,9 @@ def test_failed_killed_dangling_nested(project):
     # nothing of the cell's capture is left installed
     assert nb.outputs(9)[0]["data"]["text/plain"] == "['OutStream', 0]"
     assert set(frame["status"]) == {"FINISHED", "FAILED", "KILLED"}
+    # without the widgets' dependencies, %nbtrack runs still answers, with a DataFrame
+    assert nb.status(10) == "ok", nb.text(10)
+    if callable(getattr(nbtrack, "table", None)):
+        assert "the table widget cannot load" in nb.stream(10, "stdout")
+    table = next(o for o in nb.outputs(10) if o["output_type"] == "execute_result")["data"]["text/plain"]
+    assert "interrupted" in table and "failing" not in table
