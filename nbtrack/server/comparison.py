@@ -1,19 +1,20 @@
-"""The sidebar's comparison: the same data and chart functions as ``nbtrack.compare``.
+"""The sidebar's comparison: the same data, settings and charts as ``nbtrack.compare``.
 
 :func:`nbtrack.compare_data.compare_data` loads the runs, the param diff and
-the downsampled histories; :mod:`nbtrack.charts` turns them into Vega-Lite
-specs, sent as JSON for the sidebar's bundled vega-embed to draw.
+the downsampled histories; the compare widget's own view code
+(:mod:`nbtrack.widgets.compare`, over :mod:`nbtrack.charts`) draws them as
+Vega-Lite specs, sent as JSON for the sidebar's bundled vega-embed to draw.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..errors import ChartInputError
+from ..errors import ChartInputError, ColumnNotFoundError
 from . import wire
 
-#: Charts a comparison answers with, in display order.
-CHARTS = ("curves", "parallel")
+#: The inline compare widget's views the sidebar shows too (importance fits a random forest: left out).
+VIEWS = ("curves", "scatter", "parallel", "contour")
 
 
 def comparison(run_ids: list[str], metrics: list[str], x: str, smoothing: float) -> dict[str, Any]:
@@ -51,20 +52,19 @@ def _diff(diff: Any) -> dict[str, Any]:
 
 
 def _charts(data: Any, x: str, smoothing: float) -> list[dict[str, Any]]:
-    from ..charts import curves_chart, parallel_coordinates_chart
+    """The compare widget's own views with its default settings: the same specs, drawn by the same code."""
+    from ..widgets.compare import VIEWS as TITLES
+    from ..widgets.compare import _draw, default_settings
 
+    settings = default_settings(data)
+    settings["curves"].update(x=x, smoothing=smoothing)
     charts = []
-    if not data.history.empty:
-        chart = curves_chart(data.history, x=x, smoothing=smoothing, max_points=data.max_points)
-        charts.append({"id": "curves", "title": "Metric curves", "spec": chart.to_dict(validate=False)})
-    if len(data.run_ids) >= 2 and data.metrics:
-        metric = f"metrics.{data.metrics[0]}"
+    for view in VIEWS:
+        if view == "curves" and data.history.empty:
+            continue
         try:
-            chart = parallel_coordinates_chart(data.runs, None, metric)
-        except ChartInputError:
-            pass  # nothing differs between the runs, or no run has the metric: no chart to draw
-        else:
-            charts.append(
-                {"id": "parallel", "title": f"Params → {metric}", "spec": chart.to_dict(validate=False)}
-            )
+            chart = _draw(data, view, settings[view])
+        except (ChartInputError, ColumnNotFoundError):
+            continue  # nothing to draw for these runs (one numeric param for a contour, no metric...)
+        charts.append({"id": view, "title": TITLES[view], "spec": chart.to_dict(validate=False)})
     return charts

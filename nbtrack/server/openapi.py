@@ -191,7 +191,7 @@ SCHEMAS: dict[str, Any] = {
                 "type": "array",
                 "items": _obj(
                     {
-                        "id": {"enum": ["curves", "parallel"]},
+                        "id": {"enum": ["curves", "scatter", "parallel", "contour"]},
                         "title": _TEXT,
                         "spec": {"type": "object", "description": "a Vega-Lite specification"},
                     }

@@ -29,17 +29,19 @@ async def test_comparison_has_diff_and_the_chart_specs_of_nbtrack_charts(api):
     assert [r["label"] for r in body["runs"]] == ["d3", "d7"]
     assert body["diff"]["fields"] == ["params.depth"] and body["diff"]["values"] == [["3", "7"]]
     charts = {c["id"]: c["spec"] for c in body["charts"]}
-    assert set(charts) == {"curves", "parallel"}
-    from nbtrack.charts import curves_chart
-    from nbtrack.compare_data import compare_data
+    assert list(charts) == ["curves", "scatter", "parallel"]  # one numeric param: no contour
+    from nbtrack.compare_data import prepare_compare
+    from nbtrack.widgets.compare import _draw, default_settings
 
-    expected = curves_chart(compare_data(ids, ["loss"]).history).to_dict(validate=False)
-    assert charts["curves"]["$schema"] == expected["$schema"]
-    assert json.dumps(charts["curves"], sort_keys=True) == json.dumps(expected, sort_keys=True)
+    data = prepare_compare(ids, metrics=["loss"])  # what nbtrack.compare(ids, metrics=["loss"]) shows
+    settings = default_settings(data)
+    for view, spec in charts.items():
+        expected = _draw(data, view, settings[view]).to_dict(validate=False)
+        assert json.dumps(spec, sort_keys=True) == json.dumps(expected, sort_keys=True), view
     import vl_convert
 
-    assert vl_convert.vegalite_to_svg(charts["curves"]).startswith("<svg")
-    assert vl_convert.vegalite_to_svg(charts["parallel"]).startswith("<svg")
+    for spec in charts.values():
+        assert vl_convert.vegalite_to_svg(spec).startswith("<svg")
 
 
 @pytest.mark.parametrize(
