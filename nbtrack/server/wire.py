@@ -79,7 +79,7 @@ def _row(record: dict[str, Any], groups: dict[str, list[str]]) -> dict[str, Any]
         "status": record["status"],
         "start_time": epoch_ms(record.get("start_time")),
         "end_time": epoch_ms(record.get("end_time")),
-        "duration": None if _missing(duration) else float(duration),
+        "duration": None if _missing(duration) else float(duration or 0.0),
         "parent_run_id": text(record.get("parent_run_id")),
         "user": text(record.get("user")),
         "metrics": metrics,
