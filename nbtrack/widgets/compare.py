@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import anywidget
 import traitlets
 
-from ..errors import NbtrackError
+from ..errors import ChartInputError, NbtrackError
 from ._assets import asset
 from ._static import with_static
 
@@ -54,18 +54,18 @@ class CompareRuns(anywidget.AnyWidget):
     title = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, data: CompareData) -> None:
-        settings = default_settings(data)
+        self.data = data
+        self._charts: dict[str, tuple[Any, dict[str, Any]]] = {}
+        settings, view = default_settings(data), _first_view(data)
         super().__init__(
             views=[{"id": k, "title": v} for k, v in VIEWS.items() if k != "curves" or len(data.history)],
             settings=settings,
             options=column_options(data),
             diff=diff_payload(data.diff),
             title=_title(data),
-            view=_first_view(data),
+            view=view,
+            chart=self._build(view, settings[view])[1] if view in settings else {},
         )
-        self.data = data
-        self._charts: dict[str, tuple[Any, dict[str, Any]]] = {}
-        self._show()
         self.observe(lambda _: self._show(), names=["view", "settings"])
 
     def chart_for(self, view: str | None = None) -> Any:
@@ -133,6 +133,11 @@ def _draw(data: CompareData, view: str, s: dict[str, Any]) -> Any:
     if view == "parallel":
         return charts.parallel_coordinates_chart(runs, None, s.get("metric"))
     if view == "contour":
+        if not s.get("x") or not s.get("y"):
+            raise ChartInputError(
+                "A contour needs two numeric params that vary between these runs; pick them above "
+                "(these runs have too few: compare more runs, or runs that differ in two params)"
+            )
         return charts.contour_chart(runs, s.get("x"), s.get("y"), s.get("metric"))
     if view == "importance":
         return charts.importance_chart(charts.param_importance(runs, s.get("metric")))

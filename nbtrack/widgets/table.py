@@ -60,10 +60,13 @@ class RunTable(anywidget.AnyWidget):
         visible: list[str] | None,
         auto_refresh: int,
     ) -> None:
-        super().__init__(filter=filter, sort_by=sort_by, sort_desc=sort_desc, auto_refresh=auto_refresh)
+        pages, state = _search_state(experiment, filter, sort_by, sort_desc, visible, PAGE_SIZE)
+        super().__init__(
+            filter=filter, sort_by=sort_by, sort_desc=sort_desc, auto_refresh=auto_refresh, version=1, **state
+        )
         self._experiment = experiment
-        self._pages: RunPages | None = None
-        self._reload(visible=visible, strict=True)
+        self._pages: RunPages = pages
+        self._batching = self._changed_in_batch = False
         self.observe(self._on_search_change, names=["filter", "sort_by", "sort_desc", "visible"])
         self.on_msg(self._on_message)
 
@@ -79,48 +82,52 @@ class RunTable(anywidget.AnyWidget):
 
     def page(self, offset: int = 0, limit: int = PAGE_SIZE) -> pd.DataFrame:
         """Rows ``offset .. offset+limit`` as the table shows them (visible columns, current order)."""
-        return self._search().page(offset, min(limit, MAX_PAGE), ["run_id", *self.visible])
+        return self._pages.page(offset, min(limit, MAX_PAGE), ["run_id", *self.visible])
 
     # -- searching -------------------------------------------------------------------
-    def _search(self) -> RunPages:
-        if self._pages is None:
-            self._pages = _run_pages(self._experiment, self.filter, self.sort_by, self.sort_desc)
-        return self._pages
-
-    def _reload(
-        self, *, visible: list[str] | None = None, strict: bool = False, only_if_changed: bool = False
-    ) -> bool:
+    def _reload(self, *, only_if_changed: bool = False) -> bool:
         """Search again and publish count, columns and first page in one state update.
 
-        A bad filter raises when ``strict`` (the constructor); from the filter
-        box it lands in ``error`` (message and column) and the rows stay.
+        A bad filter from the filter box lands in ``error`` (message and
+        column) and the rows of the last good search stay.
         """
         try:
-            pages = _run_pages(self._experiment, self.filter, self.sort_by, self.sort_desc)
-            groups = pages.column_groups()
-            shown = visible if visible is not None else (list(self.visible) or default_columns(groups))
-            total = pages.count()
-            first = page_ipc(pages.page(0, self.page_size, ["run_id", *shown]))
+            pages, state = _search_state(
+                self._experiment,
+                self.filter,
+                self.sort_by,
+                self.sort_desc,
+                list(self.visible),
+                self.page_size,
+            )
         except NbtrackError as exc:
-            if strict:
-                raise
             self.error = _error_state(exc)
             return False
-        if only_if_changed and (total, first, groups) == (self.total, self.first_page, self.columns):
+        if only_if_changed and all(getattr(self, k) == v for k, v in state.items()):
             return False
         with self.hold_sync():
             self._pages = pages
             self.error = {}
-            self.columns = groups
-            if visible is not None or not self.visible:
-                self.visible = shown
-            self.total = total
-            self.first_page = first
+            for name, value in state.items():
+                setattr(self, name, value)
             self.version += 1
         return True
 
     def _on_search_change(self, change: dict[str, Any]) -> None:
-        self._reload()
+        if self._batching:
+            self._changed_in_batch = True
+        else:
+            self._reload()
+
+    def set_state(self, sync_data: dict[str, Any]) -> None:
+        """State from the front-end: several search traits at once make one search, not one each."""
+        self._batching, self._changed_in_batch = True, False
+        try:
+            super().set_state(sync_data)
+        finally:
+            self._batching = False
+        if self._changed_in_batch:
+            self._reload()
 
     # -- messages from the JavaScript ----------------------------------------------------
     def _on_message(self, widget: Any, content: Any, buffers: list[Any]) -> None:
@@ -138,7 +145,7 @@ class RunTable(anywidget.AnyWidget):
         offset = _non_negative(content.get("offset"), "offset")
         limit = min(_non_negative(content.get("limit"), "limit") or self.page_size, MAX_PAGE)
         version = self.version
-        frame = self._search().page(offset, limit, ["run_id", *self.visible])
+        frame = self._pages.page(offset, limit, ["run_id", *self.visible])
         reply = {"type": "page", "offset": offset, "rows": len(frame), "version": version}
         self.send(reply, buffers=[page_ipc(frame)])
 
@@ -146,7 +153,7 @@ class RunTable(anywidget.AnyWidget):
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         frame = self._static_frame()
         caption = f"nbtrack runs: {self.total} run{'s' if self.total != 1 else ''}"
-        shown_filter = self._search().query.filter
+        shown_filter = self._pages.query.filter
         if shown_filter:
             caption += f" matching {shown_filter}"
         static = {"text/plain": text_table(frame, caption), "text/html": html_table(frame, caption)}
@@ -154,11 +161,22 @@ class RunTable(anywidget.AnyWidget):
 
     def _static_frame(self) -> pd.DataFrame:
         try:
-            return self._search().page(0, 20, list(self.visible))
+            return self._pages.page(0, 20, list(self.visible))
         except NbtrackError:
             import pandas as pd
 
             return pd.DataFrame(columns=list(self.visible))
+
+
+def _search_state(
+    experiment: Any, filter: str, sort_by: str, sort_desc: bool, visible: list[str] | None, page_size: int
+) -> tuple[RunPages, dict[str, Any]]:
+    """Run a search: its pages, and the traits that show it (columns, count, first page)."""
+    pages = _run_pages(experiment, filter, sort_by, sort_desc)
+    groups = pages.column_groups()
+    shown = visible or default_columns(groups)
+    first = page_ipc(pages.page(0, page_size, ["run_id", *shown]))
+    return pages, {"columns": groups, "visible": shown, "total": pages.count(), "first_page": first}
 
 
 def _run_pages(experiment: Any, filter: str, sort_by: str, sort_desc: bool) -> RunPages:
