@@ -1,8 +1,8 @@
 """The nbtrack sidebar in a real JupyterLab behind ``/user/alice/``, in Debian's Chromium, offline.
 
 One page load for the whole module (JupyterLab loads cost 10-20 s here);
-the tests run in file order and share the page: the panel lists the runs
-the test wrote, a run written after the page loaded shows up (and its end),
+the tests run in file order and share the page: the empty panel says how to
+start, then lists the runs the test wrote, a run written later shows up (and its end),
 a bad filter shows its parse error, clicking a run opens its detail,
 selecting two opens the comparison, and the insert-cell command writes a
 ``nbtrack.compare`` cell that runs.
@@ -66,13 +66,17 @@ def _runs() -> list[str]:
     return ids
 
 
-def test_panel_lists_the_runs_and_experiments(store: Path, hub_lab: Lab, page: Page) -> None:
-    _runs()
+def test_panel_starts_empty_then_lists_the_runs_and_experiments(
+    store: Path, hub_lab: Lab, page: Page
+) -> None:
     assert hub_lab.url.endswith(BASE_URL.rstrip("/"))
     page.goto(f"{hub_lab.url}/lab?token={hub_lab.token}")
     page.wait_for_selector("#jp-main-dock-panel", timeout=60_000)
     page.locator(f'.jp-SideBar li[data-id="{SIDEBAR[1:]}"]').click()
+    expect(page.locator(f"{SIDEBAR} .nbtrack-Empty")).to_have_text("No runs yet — add %%track to a cell")
+    _runs()
     expect(rows(page)).to_have_count(3, timeout=30_000)
+    expect(page.locator(f"{SIDEBAR} .nbtrack-Empty")).to_be_hidden()
     expect(page.locator(f"{SIDEBAR} .nbtrack-Count")).to_have_text("3 runs")
     experiments = page.locator(f"{SIDEBAR} .nbtrack-Experiment")
     expect(experiments).to_have_count(3)  # "All experiments", churn, vision
