@@ -15,6 +15,7 @@ from .errors import ExperimentNotFoundError, InvalidValueError, RunNotFoundError
 from .store.base import Experiment, RunQuery, RunRecord
 from .tracking import validation
 from .tracking.active_run import ActiveRun
+from .tracking.batch import series_from
 from .tracking.session import experiment_id_for, get_session, now_ms
 
 if TYPE_CHECKING:
@@ -211,61 +212,14 @@ def log_batch(
     it is checked before anything is stored.
     """
     session = get_session()
-    series = _series_from(session, metrics, run_id)
+    state = session.run_for(run_id, "log_batch")
+    series = series_from(metrics, state.next_step, now_ms())
     if params:
         session.log_params(params, run_id)
     if tags:
         session.set_tags(tags, run_id)
     for key, (values, steps, stamps) in series.items():
         session.log_series(key, values, steps, stamps, run_id)
-
-
-def _series_from(session: Any, metrics: Any, run_id: str | None) -> dict[str, tuple[Any, Any, Any]]:
-    """Check every point and group them by key, before anything is buffered."""
-    state = session.run_for(run_id, "log_batch")
-    if isinstance(metrics, Mapping):
-        return _series_from_mapping(metrics, state.next_step)
-    stamp = now_ms()
-    series: dict[str, tuple[list, list, list]] = {}
-    next_step = dict(state.next_step)
-    for row in metrics:
-        if not isinstance(row, (tuple, list)) or not 2 <= len(row) <= 4:
-            raise InvalidValueError(
-                f"log_batch metrics must be (key, value, step, timestamp) tuples, got {row!r:.80}"
-            )
-        key, value, step, ts = (*row, None, None)[:4]
-        validation.check_key(key, "metric")
-        number = validation.metric_value(key, value)
-        step = next_step.get(key, 0) if step is None else validation.step_value(key, step)
-        next_step[key] = max(next_step.get(key, 0), step + 1)
-        values, steps, stamps = series.setdefault(key, ([], [], []))
-        values.append(number)
-        steps.append(step)
-        stamps.append(stamp if ts is None else validation.timestamp_ms(key, ts))
-    return series
-
-
-def _series_from_mapping(
-    metrics: Mapping[str, Any], next_step: dict[str, int]
-) -> dict[str, tuple[Any, Any, Any]]:
-    """``{key: values}``: vectorised, steps follow on from each key's last step."""
-    import numpy as np
-
-    stamp = now_ms()
-    series = {}
-    for key, raw in metrics.items():
-        validation.check_key(key, "metric")
-        array = np.asarray(raw)
-        if array.dtype.kind in "USV":
-            raise InvalidValueError(f"log_batch: metric {key!r} values must be numbers, not {array.dtype}")
-        if array.dtype.kind == "O":  # mixed objects: check each, None is not a number
-            values = np.array([validation.metric_value(key, v) for v in array.ravel()], dtype=np.float64)
-        else:
-            values = array.astype(np.float64).ravel()
-        first = next_step.get(key, 0)
-        steps = np.arange(first, first + len(values), dtype=np.int64)
-        series[key] = (values, steps, np.full(len(values), stamp, dtype=np.int64))
-    return series
 
 
 def flush() -> None:

@@ -313,3 +313,26 @@ def test_history_comes_back_in_step_order_whatever_the_write_order():
     hist = nbtrack.metric_history(run.run_id, "m")
     assert hist["step"].tolist() == [1, 1, 3, 5]
     assert hist["value"].tolist() == [1.5, 1.0, 3.0, 5.0]
+
+
+def test_log_batch_plain_tuples_take_the_vectorised_path_faithfully():
+    rows = [("a" if i % 2 else "b", float(i), i, 1_700_000_000_000 + i) for i in range(10_000)]
+    rows[10] = ("b", float("nan"), 10, 1_700_000_000_010)
+    with nbtrack.start_run() as run:
+        nbtrack.log_batch(metrics=rows)
+    a = nbtrack.metric_history(run.run_id, "a")
+    b = nbtrack.metric_history(run.run_id, "b")
+    assert len(a) == len(b) == 5_000
+    assert a["step"].tolist() == list(range(1, 10_000, 2))
+    assert a["value"].iloc[-1] == 9_999.0
+    assert math.isnan(b.loc[b["step"] == 10, "value"].iloc[0])
+    assert a["timestamp"].iloc[0] == pd.Timestamp(1_700_000_000_001, unit="ms", tz="UTC")
+
+
+def test_latest_value_of_a_repeated_step_is_the_last_logged():
+    with nbtrack.start_run() as run:
+        nbtrack.log_metric("m", 1.0, step=0, timestamp=1_000)
+        nbtrack.log_metric("m", 2.0, step=0, timestamp=1_000)
+        nbtrack.log_metric("n", 1.0, step=0, timestamp=2_000)
+        nbtrack.log_metric("n", 2.0, step=0, timestamp=1_000)
+    assert nbtrack.get_run(run.run_id).metrics == {"m": 2.0, "n": 1.0}

@@ -113,7 +113,7 @@ def test_spool_file_is_merged_exactly_once(store_dir):
     assert store.merge_pending(timeout=5)
     assert not store.spool.pending()
     with store.reading() as con:
-        assert con.execute("select count(*) from core.metrics").fetchone() == (3,)
+        assert con.execute("select count(*) from metrics").fetchone() == (3,)
         assert con.execute("select step, value from core.metric_latest").fetchall() == [(2, 3.0)]
     store.close()
 

@@ -14,15 +14,17 @@ if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
 
-_STATS = "SELECT count(*), min(step), max(step) FROM core.metrics WHERE run_id = ? AND key = ?"
+_SERIES = "SELECT sid FROM core.series WHERE run_id = ? AND key = ?"
 
-_ALL = "SELECT step, ts, value FROM core.metrics WHERE run_id = ? AND key = ?"
+_STATS = "SELECT count(*), min(step), max(step) FROM core.metrics WHERE sid = ?"
+
+_ALL = "SELECT step, ts, value FROM core.metrics WHERE sid = ?"
 
 _BUCKETED = """
 WITH s AS (
     SELECT step, ts, value,
            floor((step - $lo)::DOUBLE * $buckets / ($hi - $lo + 1))::BIGINT AS bucket
-    FROM core.metrics WHERE run_id = $run_id AND key = $key),
+    FROM core.metrics WHERE sid = $sid),
 kept AS (
     SELECT unnest(list_distinct([
         arg_min({'step': step, 'ts': ts, 'value': value}, step),
@@ -38,11 +40,15 @@ def read_history(
     con: duckdb.DuckDBPyConnection, run_id: str, key: str, max_points: int | None
 ) -> tuple[pa.Table, int]:
     """Return (points as an Arrow table of step, ts, value; total points stored)."""
-    count, lo, hi = con.execute(_STATS, [run_id, key]).fetchone() or (0, None, None)
+    found = con.execute(_SERIES, [run_id, key]).fetchone()
+    if found is None:
+        return con.execute(_ALL, [-1]).to_arrow_table(), 0
+    sid = found[0]  # a constant filter lets DuckDB skip other series by zone maps
+    count, lo, hi = con.execute(_STATS, [sid]).fetchone() or (0, None, None)
     if max_points is None or count <= max_points:
-        return _in_step_order(con.execute(_ALL, [run_id, key]).to_arrow_table()), int(count)
+        return _in_step_order(con.execute(_ALL, [sid]).to_arrow_table()), int(count)
     buckets = max(1, max_points // 4)
-    params = {"lo": lo, "hi": hi, "buckets": buckets, "run_id": run_id, "key": key}
+    params = {"lo": lo, "hi": hi, "buckets": buckets, "sid": sid}
     return con.execute(_BUCKETED, params).to_arrow_table(), int(count)
 
 

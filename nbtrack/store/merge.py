@@ -11,21 +11,11 @@ import os
 from typing import TYPE_CHECKING
 
 from . import events
+from .points import apply_points
 
 if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
-
-_LATEST_UPSERT = """
-INSERT INTO core.metric_latest
-SELECT run_id, key, p.step, p.ts, p.value FROM (
-    SELECT run_id, key, arg_max({'step': step, 'ts': ts, 'value': value}, (step, ts, idx)) AS p
-    FROM ev WHERE kind = 0 GROUP BY run_id, key)
-ON CONFLICT (run_id, key) DO UPDATE
-SET step = excluded.step, ts = excluded.ts, value = excluded.value
-WHERE excluded.step > core.metric_latest.step
-   OR (excluded.step = core.metric_latest.step AND excluded.ts >= core.metric_latest.ts)
-"""
 
 _PARAMS_INSERT = """
 INSERT INTO core.params
@@ -59,6 +49,7 @@ ON CONFLICT DO NOTHING
 def apply_events(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
     """Write every event of ``table`` to its table; the caller owns the transaction."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     if table.num_rows == 0:
         return
@@ -77,8 +68,7 @@ def apply_events(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
         if events.ARTIFACT in kinds:
             con.execute(_ARTIFACTS_UPSERT)
         if events.METRIC in kinds:
-            con.execute("INSERT INTO core.metrics SELECT run_id, key, step, ts, value FROM ev WHERE kind = 0")
-            con.execute(_LATEST_UPSERT)
+            apply_points(con, table.filter(pc.equal(table.column("kind"), events.METRIC)))
     finally:
         con.unregister("ev")
 

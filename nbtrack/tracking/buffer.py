@@ -59,9 +59,9 @@ class EventBuffer:
                 self._series_keys.append((run_id, key))
             count = len(values)
             self._m_series.extend(array("l", [sid]) * count)
-            self._m_step.extend(array("q", steps))
-            self._m_ts.extend(array("q", timestamps))
-            self._m_value.extend(array("d", values))
+            self._m_step.frombytes(_raw(steps, "<i8"))
+            self._m_ts.frombytes(_raw(timestamps, "<i8"))
+            self._m_value.frombytes(_raw(values, "<f8"))
             return len(self._m_value)
 
     def add(
@@ -104,6 +104,13 @@ class EventBuffer:
             m_step, m_ts, m_value, other = self._m_step, self._m_ts, self._m_value, self._other
             self._reset()
         return _to_table(series_keys, m_series, m_step, m_ts, m_value, other)
+
+
+def _raw(values: Any, dtype: str) -> bytes:
+    """The bytes of ``values`` as a machine array (one copy, no Python object per value)."""
+    import numpy as np
+
+    return np.ascontiguousarray(values, dtype=dtype).tobytes()
 
 
 def _to_table(series_keys, m_series, m_step, m_ts, m_value, other) -> pa.Table:
