@@ -1,8 +1,8 @@
 """The kernel-side buffer behind live curves: every point of one run, in bounded memory.
 
 A :class:`LiveFeed` is a Session metric listener. The training thread only
-appends to three ``array.array`` columns under a lock (well under a
-microsecond); the widget's thread drains them about twice a second into a
+appends a tuple to a deque (thread-safe without a lock, well under a
+microsecond); the widget's thread drains it about twice a second into a
 per-metric frame that :func:`nbtrack.charts.downsample` keeps under
 ``max_points`` points per series (first, last, minimum and maximum of each
 bucket survive), so a run of a million steps costs a few thousand points.
@@ -11,7 +11,7 @@ bucket survive), so a run of a million steps costs a few thousand points.
 from __future__ import annotations
 
 import threading
-from array import array
+from collections import deque
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 #: Points waiting to be drained before the feed asks its reader to drain early.
 PENDING_LIMIT = 200_000
+#: Hard bound on waiting points (a stalled reader): the oldest are dropped beyond it.
+PENDING_MAX = 4 * PENDING_LIMIT
 
 
 class LiveFeed:
@@ -27,13 +29,9 @@ class LiveFeed:
     def __init__(self, run_id: str, run_name: str, metrics: set[str] | None, max_points: int) -> None:
         self.run_id, self.run_name = run_id, run_name
         self.metrics, self.max_points = metrics, max_points
-        self._lock = threading.Lock()
-        self._keys: dict[str, int] = {}
-        self._key = array("i")
-        self._step = array("q")
-        self._ts = array("q")
-        self._value = array("d")
+        self._pending: deque[tuple[str, int, int, float]] = deque(maxlen=PENDING_MAX)
         self._kept: pd.DataFrame | None = None
+        self._drain_lock = threading.Lock()
         self.wake = threading.Event()
         self.total = 0
 
@@ -41,14 +39,10 @@ class LiveFeed:
         """The metric listener: called by ``log_metric`` in the training thread."""
         if run_id != self.run_id or (self.metrics is not None and key not in self.metrics):
             return
-        with self._lock:
-            code = self._keys.setdefault(key, len(self._keys))
-            self._key.append(code)
-            self._step.append(step)
-            self._ts.append(ts)
-            self._value.append(value)
-            if len(self._key) >= PENDING_LIMIT:
-                self.wake.set()
+        pending = self._pending
+        pending.append((key, step, ts, value))
+        if len(pending) >= PENDING_LIMIT:
+            self.wake.set()
 
     def seed(self, frame: pd.DataFrame) -> None:
         """Points logged before the feed existed (``metric, step, ts, value``)."""
@@ -56,25 +50,17 @@ class LiveFeed:
 
     def drain(self) -> pd.DataFrame | None:
         """Everything so far as ``metric, step, ts, value`` (bounded per metric); None if nothing new."""
-        import numpy as np
         import pandas as pd
 
-        with self._lock:
-            if not self._key:
+        with self._drain_lock:
+            pending = self._pending
+            if not pending:
                 return None
-            names = np.array(list(self._keys), dtype=object)
-            fresh = pd.DataFrame(
-                {
-                    "metric": names[np.frombuffer(self._key, dtype=np.int32)],
-                    "step": np.frombuffer(self._step, dtype=np.int64).copy(),
-                    "ts": np.frombuffer(self._ts, dtype=np.int64).copy(),
-                    "value": np.frombuffer(self._value, dtype=np.float64).copy(),
-                }
-            )
-            self._key, self._step, self._ts, self._value = array("i"), array("q"), array("q"), array("d")
-        self.total += len(fresh)
-        self._kept = self._merge(fresh)
-        return self._kept
+            points = [pending.popleft() for _ in range(len(pending))]  # appends may go on meanwhile
+            fresh = pd.DataFrame(points, columns=["metric", "step", "ts", "value"])
+            self.total += len(fresh)
+            self._kept = self._merge(fresh)
+            return self._kept
 
     def snapshot(self) -> pd.DataFrame | None:
         """What was kept at the last drain (or seed)."""

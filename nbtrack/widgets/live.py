@@ -55,6 +55,8 @@ class LiveCurves(anywidget.AnyWidget):
         self._metrics: tuple[str, ...] = ()
         self._display_id = uuid.uuid4().hex
         self._shown = False
+        self._shell: Any = None
+        self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="nbtrack-live", daemon=True)
 
@@ -68,6 +70,10 @@ class LiveCurves(anywidget.AnyWidget):
         """Stop pushing and unsubscribe now (the chart keeps what it shows)."""
         self._stop.set()
         self._feed.wake.set()
+        with self._lock:
+            if self.state == "running":
+                self.state = "stopped"
+        self._unsubscribe()
         if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(timeout=5)
 
@@ -80,12 +86,7 @@ class LiveCurves(anywidget.AnyWidget):
             while not self._stop.is_set():
                 self._feed.wake.wait(self._interval)
                 self._feed.wake.clear()
-                ended = not self._run.active
-                frame = self._feed.drain()
-                if frame is not None and not ended:
-                    self._push(frame)
-                if ended:
-                    self._finish()
+                if not self._step():
                     return
         except Exception as exc:  # never raise in a thread of the user's kernel: say it in the widget
             self.message = f"live updates stopped: {type(exc).__name__}: {exc}"
@@ -93,10 +94,43 @@ class LiveCurves(anywidget.AnyWidget):
         finally:
             self._unsubscribe()
 
+    def _step(self) -> bool:
+        """Push what arrived, or freeze if the run ended; False once frozen."""
+        with self._lock:
+            if self.state != "running":
+                return False
+            ended = not self._run.active
+            frame = self._feed.drain()
+            if ended:
+                self._finish()
+                return False
+            if frame is not None:
+                self._push(frame)
+            return True
+
+    def _after_cell(self, result: Any = None) -> None:
+        """IPython's post_run_cell: a run that ended in this cell freezes before the cell returns.
+
+        The thread would notice too, but up to a push interval later, after
+        the cell's reply: nbconvert and the saved notebook would keep the
+        first, empty output.
+        """
+        try:
+            if not self._run.active:
+                self._step()
+        except Exception as exc:  # an IPython hook never raises into the user's cell
+            self.message = f"live updates stopped: {type(exc).__name__}: {exc}"
+        finally:
+            if self.state != "running":
+                self._unsubscribe()
+
     def _unsubscribe(self) -> None:
         listeners = self._session.metric_listeners
         if self._feed in listeners:
             listeners.remove(self._feed)
+        shell = self._shell
+        if shell is not None and self._after_cell in shell.events.callbacks.get("post_run_cell", []):
+            shell.events.unregister("post_run_cell", self._after_cell)
 
     # -- pushing ---------------------------------------------------------------------------
     def _push(self, frame: pd.DataFrame) -> None:
@@ -149,6 +183,7 @@ class LiveCurves(anywidget.AnyWidget):
         return pa.table(columns)
 
     def _finish(self) -> None:
+        """The final chart, state ``done`` and the static output (the caller holds the lock)."""
         frame = self._feed.snapshot()
         if frame is not None and len(frame):
             self._send_chart(frame, tuple(dict.fromkeys(frame["metric"])))
@@ -166,6 +201,8 @@ class LiveCurves(anywidget.AnyWidget):
         self._shown = True
         data, metadata = self._repr_mimebundle_()
         display(data, raw=True, metadata=metadata, display_id=self._display_id)
+        self._shell = InteractiveShell.instance()
+        self._shell.events.register("post_run_cell", self._after_cell)
 
     def _ipython_display_(self) -> None:
         if not self._shown:  # already on screen where live() was called: show it once

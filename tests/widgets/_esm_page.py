@@ -78,10 +78,10 @@ def encode(value: Any) -> Any:
     return value
 
 
-def open_widget(page: Page, name: str, state: dict[str, Any]) -> list[str]:
+def open_widget(page: Page, name: str, state: dict[str, Any], host_page: str = HOST_PAGE) -> list[str]:
     """Render widget ``name`` with ``state``; returns the list that collects refused requests."""
     files = {
-        "/": ("text/html", HOST_PAGE.format(name=name)),
+        "/": ("text/html", host_page.format(name=name)),
         "/fake-model.js": ("text/javascript", FAKE_MODEL),
         "/state.json": ("application/json", json.dumps(encode(state))),
     }

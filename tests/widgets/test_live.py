@@ -108,5 +108,6 @@ def test_stop_unsubscribes_at_once(recorded_comms):
     with nbtrack.start_run():
         widget = nbtrack.live(metrics="loss")
         widget.stop()
+        assert widget.state == "stopped"
         assert widget._feed not in nbtrack.get_session().metric_listeners
         assert not widget._thread.is_alive()
