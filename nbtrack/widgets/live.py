@@ -57,6 +57,7 @@ class LiveCurves(anywidget.AnyWidget):
         self._shown = False
         self._shell: Any = None
         self._lock = threading.Lock()
+        self._frozen = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="nbtrack-live", daemon=True)
 
@@ -187,8 +188,9 @@ class LiveCurves(anywidget.AnyWidget):
         frame = self._feed.snapshot()
         if frame is not None and len(frame):
             self._send_chart(frame, tuple(dict.fromkeys(frame["metric"])))
+        self._frozen = True
+        self._update_static()  # before "done": when the page says done, the saved output is final
         self.state = "done"
-        self._update_static()
 
     # -- display ---------------------------------------------------------------------------
     def show(self) -> None:
@@ -221,7 +223,7 @@ class LiveCurves(anywidget.AnyWidget):
 
         static = {"text/plain": self._summary()}
         frame = self._feed.snapshot()
-        if self.state == "done" and frame is not None and len(frame):
+        if self._frozen and frame is not None and len(frame):
             try:
                 from ..charts.export import to_png
 
@@ -232,7 +234,8 @@ class LiveCurves(anywidget.AnyWidget):
 
     def _summary(self) -> str:
         metrics = ", ".join(self._metrics) or "no metrics yet"
-        return f"nbtrack live curves of run {self._run.run_name} ({self.state}): {metrics}"
+        state = "done" if self._frozen else self.state
+        return f"nbtrack live curves of run {self._run.run_name} ({state}): {metrics}"
 
 
 def _history(frame: pd.DataFrame, run_name: str) -> pd.DataFrame:

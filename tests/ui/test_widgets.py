@@ -153,12 +153,36 @@ def test_live_chart_grows_while_the_cell_runs(notebook: Page) -> None:
     expect(cell(notebook, 4).locator(".jp-OutputArea")).to_contain_text("live done")
     screenshot(cell(notebook, 4), "live")
     # the saved output (nbconvert, GitHub) was updated to the final chart as a PNG
-    kinds = notebook.evaluate(
-        """() => window.jupyterapp.shell.currentWidget.content.model.cells.get(4).outputs.toJSON()
-                 .map((output) => Object.keys(output.data || {}))"""
+    notebook.wait_for_function(
+        """(view) => window.jupyterapp.shell.currentWidget.content.model.cells.get(4).outputs.toJSON()
+                 .some((output) => output.data && output.data['image/png'] && output.data[view])""",
+        arg=WIDGET_VIEW,
+        timeout=10_000,
     )
-    assert any("image/png" in keys and WIDGET_VIEW in keys for keys in kinds), kinds
 
 
 def test_nothing_was_fetched_from_outside(lab: Lab, notebook: Page) -> None:
     assert lab.blocked == []
+
+
+def luminance(css_color: str) -> float:
+    red, green, blue = (int(v) for v in re.findall(r"\d+", css_color)[:3])
+    return (0.2126 * red + 0.7152 * green + 0.0722 * blue) / 255
+
+
+def test_dark_theme_is_readable(notebook: Page) -> None:
+    notebook.evaluate(
+        "window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})"
+    )
+    notebook.wait_for_function("document.body.dataset.jpThemeLight === 'false'", timeout=30_000)
+    expect(notebook.locator("#jupyterlab-splash")).to_have_count(0, timeout=30_000)
+    table = cell(notebook, 1).locator(".nbt-table")
+    colors = table.evaluate("(el) => [getComputedStyle(el).backgroundColor, getComputedStyle(el).color]")
+    background, text = (luminance(c) for c in colors)
+    assert background < 0.25 < 0.6 < text, colors  # follows JupyterLab's theme variables
+    status = table.locator(".nbt-row[data-run-id] .nbt-status").first
+    assert luminance(status.evaluate("(el) => getComputedStyle(el).color")) > 0.6
+    screenshot(cell(notebook, 1), "table-dark")
+    cell(notebook, 3).locator('.nbt-tab[data-view="curves"]').click()
+    expect(cell(notebook, 3).locator(".mark-line.role-mark path")).to_have_count(4)
+    screenshot(cell(notebook, 3), "compare-dark")
