@@ -133,12 +133,16 @@ def timed(call: Callable[[], Any], repeat: int) -> tuple[Any, float, float]:
     return result, first, statistics.median(times)
 
 
+def shown_state(widget: Any) -> dict[str, Any]:
+    """The state a widget sends when it is displayed, without its ESM and CSS."""
+    return {k: v for k, v in widget.get_state().items() if k not in ("_esm", "_css")}
+
+
 def state_bytes(widget: Any) -> tuple[int, int]:
-    """(JSON bytes, binary bytes) of the state a widget sends when it is displayed (ESM excluded)."""
+    """(JSON bytes, binary bytes) of :func:`shown_state`."""
     from ipywidgets.widgets.widget import _remove_buffers
 
-    state = {k: v for k, v in widget.get_state().items() if k not in ("_esm", "_css")}
-    plain, _, buffers = _remove_buffers(state)
+    plain, _, buffers = _remove_buffers(shown_state(widget))
     return len(json.dumps(plain)), sum(len(bytes(b)) for b in buffers)
 
 
@@ -195,8 +199,7 @@ def bench_table(count: int, repeat: int, browser: Browser | None) -> None:
         f"({binary:,} B Arrow first page of {widget.page_size})"
     )
     if browser is not None:
-        state = {k: v for k, v in widget.get_state().items() if k not in ("_esm", "_css")}
-        js = browser.render_ms("table", state, "#el .nbt-body .nbt-row[data-run-id]", repeat)
+        js = browser.render_ms("table", shown_state(widget), "#el .nbt-body .nbt-row[data-run-id]", repeat)
         total = warm + js
         verdict = "ok" if total <= FIRST_ROWS_TARGET_MS else "OVER"
         print(f"  JavaScript render to 1st rows  {js:7.0f} ms")
@@ -253,8 +256,9 @@ def bench_compare(runs: int, steps: int, repeat: int, browser: Browser | None) -
         f"JSON {text:,} B + Arrow {binary:,} B"
     )
     if browser is not None:
-        state = {k: v for k, v in widget.get_state().items() if k not in ("_esm", "_css")}
-        js = browser.render_ms("compare", state, "#el .nbt-chart .mark-line.role-mark path", repeat)
+        js = browser.render_ms(
+            "compare", shown_state(widget), "#el .nbt-chart .mark-line.role-mark path", repeat
+        )
         print(f"  JavaScript render of the curves {js:6.0f} ms")
     static = (Path(nbtrack.widgets.__file__).parent / "static").glob("*.js")
     sizes = ", ".join(f"{p.name} {p.stat().st_size / 1e6:.2f} MB" for p in sorted(static))

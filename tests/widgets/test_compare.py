@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
 import nbtrack
@@ -11,20 +9,13 @@ from nbtrack.errors import ColumnNotFoundError, InvalidValueError, NotEnoughRuns
 from nbtrack.widgets._payload import read_ipc
 from nbtrack.widgets.compare import settings_with
 
+from ._runs import log_runs
 from ._wire import Wire
 
 
 @pytest.fixture
 def runs(recorded_comms) -> list[str]:
-    nbtrack.set_experiment("cmp")
-    ids = []
-    for i in range(5):
-        with nbtrack.start_run(run_name=f"r{i}") as run:
-            nbtrack.log_params({"lr": 0.1 * (i + 1), "depth": i + 2, "model": ("rf", "xgb")[i % 2]})
-            nbtrack.log_batch({"loss": [math.exp(-s / (5 + i)) for s in range(50)]})
-            nbtrack.log_metric("accuracy", 0.5 + i / 10)
-            ids.append(run.run_id)
-    return ids
+    return log_runs(5, "cmp", curves=5, name="r{i}")
 
 
 def rows(payload: dict) -> int:

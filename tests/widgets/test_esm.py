@@ -7,14 +7,13 @@ asked for on scroll comes back as the Arrow the Python side really sends.
 
 from __future__ import annotations
 
-import math
-
 import pytest
 from playwright.sync_api import Page, expect
 
 import nbtrack
 
 from ._esm_page import open_widget, python_replies, python_sets, sent
+from ._runs import log_runs
 from ._wire import Wire
 
 ROWS = "#el .nbt-body .nbt-row[data-run-id]"
@@ -22,16 +21,7 @@ ROWS = "#el .nbt-body .nbt-row[data-run-id]"
 
 @pytest.fixture
 def store_runs(recorded_comms) -> list[str]:
-    nbtrack.set_experiment("esm")
-    ids = []
-    for i in range(230):
-        with nbtrack.start_run(run_name=f"run-{i:03d}") as run:
-            nbtrack.log_params({"model": ("rf", "xgb")[i % 2], "lr": 0.001 * (i + 1)})
-            if i < 4:
-                nbtrack.log_batch({"loss": [math.exp(-s / (4 + i)) for s in range(30)]})
-            nbtrack.log_metric("accuracy", i / 230)
-            ids.append(run.run_id)
-    return ids
+    return log_runs(230, "esm", curves=4)
 
 
 def answer_pages(page: Page, wire: Wire, already: int = 0) -> int:
@@ -127,7 +117,7 @@ def test_column_chooser_offers_grouped_columns(page: Page, store_runs) -> None:
     open_widget(page, "table", Wire(widget).opened_state())
     page.locator("#el .nbt-columns-button").click()
     groups = page.locator("#el .nbt-group legend").all_inner_texts()
-    assert groups == ["Attributes (10)", "Metrics (2)", "Params (2)", "Tags (0)"]
+    assert groups == ["Attributes (10)", "Metrics (2)", "Params (3)", "Tags (1)"]
     page.locator('#el .nbt-chooser input[data-column="host"]').check()
     assert page.evaluate("model.state.visible")[-1] == "host"
 

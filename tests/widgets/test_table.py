@@ -9,24 +9,13 @@ from nbtrack.errors import ExperimentNotFoundError, FilterParseError, InvalidVal
 from nbtrack.widgets._payload import read_ipc
 from nbtrack.widgets.table import PAGE_SIZE, RunTable
 
+from ._runs import log_runs
 from ._wire import Wire
-
-
-def make_runs(count: int, experiment: str = "exp") -> list[str]:
-    nbtrack.set_experiment(experiment)
-    ids = []
-    for i in range(count):
-        with nbtrack.start_run(run_name=f"run-{i:03d}") as run:
-            nbtrack.log_params({"model": ("rf", "xgb")[i % 2], "depth": i % 7})
-            nbtrack.log_metric("accuracy", i / count)
-            nbtrack.set_tag("team", "a" if i < count // 2 else "b")
-            ids.append(run.info.run_id if hasattr(run, "info") else run.run_id)
-    return ids
 
 
 @pytest.fixture
 def runs(recorded_comms) -> list[str]:
-    return make_runs(150)
+    return log_runs(150)
 
 
 def table(**kwargs) -> tuple[RunTable, Wire]:
@@ -43,7 +32,7 @@ def test_first_page_travels_with_the_state(runs):
     assert page.column_names == ["run_id", *state["visible"]]
     assert page.column("run_name").to_pylist() == nbtrack.runs()["run_name"].tolist()[:PAGE_SIZE]
     assert state["columns"]["metrics"] == ["metrics.accuracy"]
-    assert state["columns"]["params"] == ["params.depth", "params.model"]
+    assert state["columns"]["params"] == ["params.depth", "params.lr", "params.model"]
     assert state["columns"]["tags"] == ["tags.team"]
 
 
@@ -60,7 +49,7 @@ def test_pages_are_one_arrow_message_each(runs):
 
 
 def test_page_bytes_stay_small(recorded_comms):
-    make_runs(400)
+    log_runs(400)
     _, wire = table()
     ((_, buffers),) = wire.send({"type": "page", "offset": 0, "limit": 400})
     assert read_ipc(buffers[0]).num_rows == 400
@@ -175,7 +164,7 @@ def test_python_api_page_and_refresh(runs):
     ],
 )
 def test_bad_arguments_raise_clear_errors_and_change_nothing(recorded_comms, kwargs, error, message):
-    make_runs(3)
+    log_runs(3)
     before = nbtrack.runs(experiment="*")
     with pytest.raises(error, match=message):
         nbtrack.table(**kwargs)
