@@ -46,7 +46,7 @@ class CompareRuns(anywidget.AnyWidget):
     _css = asset("widgets.css")
 
     view = traitlets.Unicode("params").tag(sync=True)
-    views = traitlets.List().tag(sync=True)
+    views: traitlets.List[dict[str, str]] = traitlets.List().tag(sync=True)
     settings = traitlets.Dict().tag(sync=True)
     options = traitlets.Dict().tag(sync=True)
     diff = traitlets.Dict().tag(sync=True)
@@ -129,19 +129,26 @@ def _draw(data: CompareData, view: str, s: dict[str, Any]) -> Any:
             layout=s.get("layout", "facet"),
         )
     if view == "scatter":
-        return charts.scatter_chart(runs, s.get("x"), s.get("y"), s.get("color") or None)
+        return charts.scatter_chart(runs, _chosen(s, "x"), _chosen(s, "y"), s.get("color") or None)
     if view == "parallel":
-        return charts.parallel_coordinates_chart(runs, None, s.get("metric"))
+        return charts.parallel_coordinates_chart(runs, None, _chosen(s, "metric"))
     if view == "contour":
         if not s.get("x") or not s.get("y"):
             raise ChartInputError(
                 "A contour needs two numeric params that vary between these runs; pick them above "
                 "(these runs have too few: compare more runs, or runs that differ in two params)"
             )
-        return charts.contour_chart(runs, s.get("x"), s.get("y"), s.get("metric"))
+        return charts.contour_chart(runs, _chosen(s, "x"), _chosen(s, "y"), _chosen(s, "metric"))
     if view == "importance":
-        return charts.importance_chart(charts.param_importance(runs, s.get("metric")))
+        return charts.importance_chart(charts.param_importance(runs, _chosen(s, "metric")))
     raise NbtrackError(f"Unknown view {view!r}; one of {', '.join(VIEWS)}")
+
+
+def _chosen(settings: dict[str, Any], key: str) -> str:
+    value = settings.get(key)
+    if not isinstance(value, str) or not value:
+        raise ChartInputError(f"Pick a {key} above: these runs have none to offer by default")
+    return value
 
 
 # -- what the controls offer ---------------------------------------------------------------

@@ -221,7 +221,7 @@ class LiveCurves(anywidget.AnyWidget):
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         from ._static import with_static
 
-        static = {"text/plain": self._summary()}
+        static: dict[str, Any] = {"text/plain": self._summary()}
         frame = self._feed.snapshot()
         if self._frozen and frame is not None and len(frame):
             try:

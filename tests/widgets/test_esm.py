@@ -129,6 +129,8 @@ def test_compare_draws_the_python_spec_offline(page: Page, store_runs) -> None:
     lines = page.locator("#el .nbt-chart .mark-line.role-mark path")
     expect(lines).to_have_count(4)
     expect(page.locator("#el .nbt-tab.nbt-active")).to_have_text("Curves")
+    actions = page.locator("#el .vega-embed .vega-actions a").all_text_contents()
+    assert actions == ["Save as SVG", "Save as PNG"]  # export only: no editor (it would go online)
 
     page.locator('#el .nbt-tab[data-view="scatter"]').click()
     assert page.evaluate("model.state.view") == "scatter"
