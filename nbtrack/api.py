@@ -304,18 +304,12 @@ def _experiment_ids(experiment: Any) -> tuple[str, ...] | None:
     wanted = [experiment] if isinstance(experiment, str) else list(experiment)
     if not all(isinstance(item, str) for item in wanted):
         raise InvalidValueError(f"experiment must be a name or a list of names, got {experiment!r}")
-    frame = session.reader().experiments()
-    by_name = dict(zip(frame["name"], frame["experiment_id"], strict=True))
-    ids = set(frame["experiment_id"])
-    resolved = []
-    for item in wanted:
-        if item in ids:
-            resolved.append(item)
-        elif item in by_name:
-            resolved.append(by_name[item])
-        else:
-            known = ", ".join(sorted(by_name)) or "none yet"
-            raise ExperimentNotFoundError(f"No experiment {item!r} (known: {known})")
+    found = session.reader().find_experiments(wanted)
+    missing = [item for item in wanted if item not in found]
+    if missing:
+        known = ", ".join(sorted(session.store.experiments()["name"])) or "none yet"
+        raise ExperimentNotFoundError(f"No experiment {missing[0]!r} (known: {known})")
+    resolved = [found[item][0] for item in wanted]
     return tuple(resolved)
 
 

@@ -104,6 +104,10 @@ class Store(abc.ABC):
         """Every experiment with its run count."""
 
     @abc.abstractmethod
+    def find_experiments(self, names_or_ids: list[str]) -> dict[str, tuple[str, str]]:
+        """Map each given name or id that exists to its (experiment_id, name)."""
+
+    @abc.abstractmethod
     def metric_history(self, run_id: str, key: str, max_points: int | None) -> tuple[pa.Table, int]:
         """(step, ts, value) points of one metric, downsampled to ``max_points``."""
 

@@ -152,6 +152,20 @@ class EmbeddedStore(Store):
         with self.reading() as con:
             return con.execute(_EXPERIMENTS_SQL).df()
 
+    def find_experiments(self, names_or_ids: list[str]) -> dict[str, tuple[str, str]]:
+        with self.reading() as con:
+            rows = con.execute(
+                "SELECT experiment_id, name FROM core.experiments "
+                "WHERE list_contains($w, experiment_id) OR list_contains($w, name)",
+                {"w": names_or_ids},
+            ).fetchall()
+        found: dict[str, tuple[str, str]] = {}
+        for experiment_id, name in rows:
+            for key in (experiment_id, name):
+                if key in names_or_ids:
+                    found.setdefault(key, (experiment_id, name))
+        return found
+
     def metric_history(self, run_id: str, key: str, max_points: int | None) -> tuple[pa.Table, int]:
         with self.reading() as con:
             return history.read_history(con, run_id, key, max_points)
