@@ -64,7 +64,8 @@ class RunTable(anywidget.AnyWidget):
         super().__init__(
             filter=filter, sort_by=sort_by, sort_desc=sort_desc, auto_refresh=auto_refresh, version=1, **state
         )
-        self._experiment = experiment
+        ids = pages.query.experiment_ids  # pinned: a later set_experiment does not change the table
+        self._experiment: str | Sequence[str] = "*" if ids is None else list(ids)
         self._pages: RunPages = pages
         self._batching = self._changed_in_batch = False
         self.observe(self._on_search_change, names=["filter", "sort_by", "sort_desc", "visible"])

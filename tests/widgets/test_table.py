@@ -143,6 +143,16 @@ def test_bad_messages_answer_with_an_error(runs):
     assert wire.send({"type": "nonsense"}) == []
 
 
+def test_the_experiment_is_pinned_when_the_table_is_made(runs):
+    widget, _ = table()
+    nbtrack.set_experiment("another")
+    with nbtrack.start_run(run_name="elsewhere"):
+        pass
+    assert widget.refresh() is False and widget.total == 150
+    everything, _ = table(experiment="*")
+    assert everything.total == 151
+
+
 def test_python_api_page_and_refresh(runs):
     widget, _ = table(order_by="metrics.accuracy ASC", columns=["run_name", "metrics.accuracy"])
     page = widget.page(10, 5)
