@@ -9,15 +9,37 @@ OpenAPI description the server serves.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from jupyter_core.utils import ensure_event_loop
 from pytest_jupyter.jupyter_server import *  # noqa: F403  (fixtures and hooks, for this folder only)
 
 from ._spec import check_response
+
+
+@pytest.fixture(autouse=True)
+def jp_asyncio_loop():
+    """A fresh event loop per test, even after a browser test started Playwright.
+
+    Playwright's sync API (a session fixture of the browser tests) parks its
+    loop in a greenlet, so the thread keeps reporting it as the running loop
+    and every later ``run_until_complete`` fails ("This event loop is already
+    running"). Playwright's loop does nothing while a test body runs, so the
+    marker is set aside for the test and put back after it.
+    """
+    parked = asyncio._get_running_loop()
+    asyncio._set_running_loop(None)
+    loop = ensure_event_loop(prefer_selector_loop=True)  # the loop pytest-jupyter's hooks will use
+    try:
+        yield loop
+    finally:
+        loop.close()
+        asyncio._set_running_loop(parked)
 
 
 @pytest.fixture
