@@ -16,7 +16,6 @@ import socket
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +32,7 @@ from ..store.base import Store
 from . import validation
 from .artifact_paths import check_artifact_path, media_type_of
 from .buffer import EventBuffer
+from .ids import RunIdSource
 from .names import random_run_name
 from .run_state import RunState
 from .writer import SEAL_AT_EVENTS, BackgroundWriter
@@ -80,6 +80,7 @@ class Session:
         self._last_heartbeat = 0.0
         self._valid_metric_keys: set[str] = set()
         self.metric_listeners: list[MetricListener] = []
+        self.run_ids = RunIdSource()
         self._who_cache: tuple[str, str] | None = None
         self.closed = False
 
@@ -147,7 +148,7 @@ class Session:
                         experiment or self.experiment_name or DEFAULT_EXPERIMENT
                     )
                 state = RunState(
-                    run_id=uuid.uuid4().hex,
+                    run_id=self.run_ids.new(),
                     experiment_id=experiment_id,
                     run_name=run_name or random_run_name(),
                     parent_run_id=parent,
@@ -298,7 +299,7 @@ class Session:
         tag_rows = _tag_rows(tags or {})
         stamp = now_ms()
         state = RunState(
-            run_id=uuid.uuid4().hex,
+            run_id=self.run_ids.new(),
             experiment_id=parent.experiment_id,
             run_name=run_name,
             parent_run_id=parent.run_id,
