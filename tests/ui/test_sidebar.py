@@ -189,3 +189,27 @@ def test_insert_comparison_cell_writes_code_that_runs(hub_lab: Lab, page: Page) 
     expect(output.locator("[data-mime-type='application/vnd.jupyter.stderr']")).to_have_count(0)
     expect(output.locator("svg .mark-line path").first).to_be_attached(timeout=60_000)
     screenshot(page, "sidebar-insert-cell")
+
+
+def test_the_list_is_virtualised_and_pages_load_as_it_scrolls(store: Path, page: Page) -> None:
+    from nbtrack.tracking.session import get_session
+
+    nbtrack.set_experiment("many")
+    with nbtrack.start_run(run_name="sweep") as parent:
+        for i in range(2_000):
+            get_session().record_run(
+                parent_run_id=parent.run_id, run_name=f"trial-{i:04d}", metrics={"score": i}
+            )
+    command(page, "nbtrack:show-sidebar")
+    many = page.locator(f"{SIDEBAR} .nbtrack-Experiment", has_text="many")
+    expect(many.locator(".nbtrack-Experiment-runs")).to_have_text("2001", timeout=15_000)
+    many.click()
+    expect(page.locator(f"{SIDEBAR} .nbtrack-Count")).to_have_text("2001 runs")
+    assert page.locator(f"{SIDEBAR} .nbtrack-Run").count() < 60  # only the rows in view exist
+    page.locator(f"{SIDEBAR} .nbtrack-RunList").focus()
+    page.keyboard.press("End")
+    last = page.locator(f'{SIDEBAR} .nbtrack-Run.nbtrack-cursor[data-index="2000"]')
+    expect(last).to_have_attribute(
+        "data-run-id", re.compile(r"^[0-9a-f]{32}$"), timeout=15_000
+    )  # page 20 loaded
+    assert page.locator(f"{SIDEBAR} .nbtrack-Run").count() < 60
