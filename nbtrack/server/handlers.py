@@ -104,7 +104,7 @@ class NbtrackHandler(APIHandler):
             self.set_header("Retry-After", "2")
         self.finish(json.dumps(error_body(error)))
 
-    async def checked(self, parse: Any, *args: Any) -> Any:
+    def checked(self, parse: Any, *args: Any) -> Any:
         """Parse request arguments; on a bad one answer 400 and return None."""
         try:
             return parse(*args)
@@ -124,7 +124,7 @@ class RunsHandler(NbtrackHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        args = await self.checked(arguments.runs_args, self.values)
+        args = self.checked(arguments.runs_args, self.values)
         if args is not None:
             await self.answer(queries.runs_page, args)
 
@@ -160,7 +160,7 @@ class HistoryHandler(NbtrackHandler):
     @web.authenticated
     @authorized
     async def get(self, run_id: str) -> None:
-        parsed = await self.checked(
+        parsed = self.checked(
             lambda: (arguments.required(self.values, "key"), arguments.max_points(self.values))
         )
         if parsed is not None:
@@ -209,8 +209,9 @@ class CompareHandler(NbtrackHandler):
             smoothing = arguments.number(self.values, "smoothing", 0.0, minimum=0.0, below=1.0)
             return arguments.run_ids(self.values), [m for m in self.values("metric") if m], x, smoothing
 
-        parsed = await self.checked(parse)
+        parsed = self.checked(parse)
         if parsed is not None:
+            # compare_data reads the Session's store, which state.bind_store pointed at this server's
             await self.answer(lambda _store, *args: comparison(*args), *parsed)
 
 
