@@ -391,8 +391,7 @@ def _select_sql(query: RunQuery, what: str, *, page: bool = True, join: str = ""
     )
     if page:
         order = f"{order_body}, " if order_body else ""
-        # run ids are time-ordered: the id breaks ties of runs started in the same millisecond
-        sql += f" ORDER BY {order}r.start_ms DESC NULLS LAST, r.run_id DESC LIMIT ? OFFSET ?"
+        sql += f" ORDER BY {order}r.start_ms DESC NULLS LAST, r.run_id LIMIT ? OFFSET ?"
         params.extend([query.max_results, query.offset])
     return sql, params
 

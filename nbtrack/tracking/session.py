@@ -16,6 +16,7 @@ import socket
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +33,6 @@ from ..store.base import Store
 from . import validation
 from .artifact_paths import check_artifact_path, media_type_of
 from .buffer import EventBuffer
-from .ids import RunIdSource
 from .names import random_run_name
 from .run_state import RunState
 from .writer import SEAL_AT_EVENTS, BackgroundWriter
@@ -80,7 +80,7 @@ class Session:
         self._last_heartbeat = 0.0
         self._valid_metric_keys: set[str] = set()
         self.metric_listeners: list[MetricListener] = []
-        self.run_ids = RunIdSource()
+        self._last_start_ms = 0
         self._who_cache: tuple[str, str] | None = None
         self.closed = False
 
@@ -148,12 +148,12 @@ class Session:
                         experiment or self.experiment_name or DEFAULT_EXPERIMENT
                     )
                 state = RunState(
-                    run_id=self.run_ids.new(),
+                    run_id=uuid.uuid4().hex,
                     experiment_id=experiment_id,
                     run_name=run_name or random_run_name(),
                     parent_run_id=parent,
                     owner_pid=os.getpid(),
-                    start_ms=now_ms(),
+                    start_ms=self._next_start_ms(),
                 )
             rows = self._start_rows(state) + [
                 (events.TAG, state.run_id, k, None, None, None, v) for k, v in tag_rows
@@ -163,6 +163,15 @@ class Session:
             self._runs[state.run_id] = state
             self._ensure_writer()
         return state
+
+    def _next_start_ms(self) -> int:
+        """Now, but later than this process's previous run start, so starts order runs.
+
+        Runs started in the same millisecond (a loop, a sweep) otherwise tie
+        and "newest first" would fall back to the random run id.
+        """
+        self._last_start_ms = max(now_ms(), self._last_start_ms + 1)
+        return self._last_start_ms
 
     def _parent_for(self, nested: bool, parent_run_id: str | None, *, resuming: bool) -> str | None:
         if parent_run_id is not None:
@@ -299,7 +308,7 @@ class Session:
         tag_rows = _tag_rows(tags or {})
         stamp = now_ms()
         state = RunState(
-            run_id=self.run_ids.new(),
+            run_id=uuid.uuid4().hex,
             experiment_id=parent.experiment_id,
             run_name=run_name,
             parent_run_id=parent.run_id,
