@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page, sync_playwright
 from ui._chromium import launch_args
 from ui._lab import Lab, cell, open_notebook, run_cell, screenshot, start_lab, wait_idle
 
@@ -23,21 +23,21 @@ TRACKED = (
 )
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    return launch_args(browser_type_launch_args)
-
-
 @pytest.fixture(scope="module")
 def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     yield from start_lab(tmp_path_factory.mktemp("lab-magic"))
 
 
 @pytest.fixture
-def page(browser: Browser, jupyterlab: Lab) -> Iterator[Page]:
-    context = jupyterlab.offline(browser.new_context(viewport={"width": 1200, "height": 800}))
-    yield context.new_page()
-    context.close()
+def page(jupyterlab: Lab) -> Iterator[Page]:
+    # Playwright's sync API keeps an event loop running in this thread while it is started: stop it
+    # when this test is done, so that later tests (pytest-jupyter's server fixtures) can run theirs.
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(**launch_args({}))
+        context = jupyterlab.offline(browser.new_context(viewport={"width": 1200, "height": 800}))
+        yield context.new_page()
+        context.close()
+        browser.close()
 
 
 def _set_source(page: Page, index: int, source: str) -> None:
