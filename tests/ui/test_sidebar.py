@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 import nbtrack
 
@@ -27,23 +27,21 @@ SIDEBAR = "#nbtrack-sidebar"
 
 
 @pytest.fixture(scope="module")
-def hub_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """This module's lab is behind ``/user/alice/`` (``lab_page`` from conftest uses it)."""
     yield from start_hub_lab(tmp_path_factory.mktemp("hub"))
 
 
 @pytest.fixture
-def store(hub_lab: Lab) -> Iterator[Path]:
+def store(lab: Lab) -> Iterator[Path]:
     """This process writes to the lab's store (as a kernel would)."""
-    nbtrack.connect(hub_lab.store)
-    yield hub_lab.store
+    nbtrack.connect(lab.store)
+    yield lab.store
 
 
 @pytest.fixture(scope="module")
-def page(browser: Browser, hub_lab: Lab) -> Iterator[Page]:
-    context = hub_lab.offline(browser.new_context(viewport={"width": 1400, "height": 900}))
-    page = context.new_page()
-    yield page
-    context.close()
+def page(lab_page: Page) -> Page:
+    return lab_page
 
 
 def rows(page: Page):
@@ -66,11 +64,9 @@ def _runs() -> list[str]:
     return ids
 
 
-def test_panel_starts_empty_then_lists_the_runs_and_experiments(
-    store: Path, hub_lab: Lab, page: Page
-) -> None:
-    assert hub_lab.url.endswith(BASE_URL.rstrip("/"))
-    page.goto(f"{hub_lab.url}/lab?token={hub_lab.token}")
+def test_panel_starts_empty_then_lists_the_runs_and_experiments(store: Path, lab: Lab, page: Page) -> None:
+    assert lab.url.endswith(BASE_URL.rstrip("/"))
+    page.goto(f"{lab.url}/lab?token={lab.token}")
     page.wait_for_selector("#jp-main-dock-panel", timeout=60_000)
     page.locator(f'.jp-SideBar li[data-id="{SIDEBAR[1:]}"]').click()
     expect(page.locator(f"{SIDEBAR} .nbtrack-Empty")).to_have_text("No runs yet — add %%track to a cell")
@@ -90,7 +86,7 @@ def test_panel_starts_empty_then_lists_the_runs_and_experiments(
     expect(rows(page)).to_have_count(1)
     experiments.first.click()
     expect(rows(page)).to_have_count(3)
-    assert hub_lab.blocked == []
+    assert lab.blocked == []
 
 
 def test_a_new_run_and_its_end_appear_without_reloading(store: Path, page: Page) -> None:
@@ -170,8 +166,8 @@ def test_dark_theme_uses_the_theme_colours(page: Page) -> None:
     expect(page.locator("body")).to_have_attribute("data-jp-theme-light", "true", timeout=20_000)
 
 
-def test_insert_comparison_cell_writes_code_that_runs(hub_lab: Lab, page: Page) -> None:
-    hub_lab.write_notebook("compare.ipynb", ["import nbtrack"])
+def test_insert_comparison_cell_writes_code_that_runs(lab: Lab, page: Page) -> None:
+    lab.write_notebook("compare.ipynb", ["import nbtrack"])
     page.evaluate(
         "(path) => window.jupyterapp.commands.execute('docmanager:open', {path}).then(() => null)",
         "compare.ipynb",
