@@ -391,7 +391,8 @@ def _select_sql(query: RunQuery, what: str, *, page: bool = True, join: str = ""
     )
     if page:
         order = f"{order_body}, " if order_body else ""
-        sql += f" ORDER BY {order}r.start_ms DESC NULLS LAST, r.run_id LIMIT ? OFFSET ?"
+        # row_order (insertion order) breaks ties of runs started in the same millisecond
+        sql += f" ORDER BY {order}r.start_ms DESC NULLS LAST, r.row_order DESC LIMIT ? OFFSET ?"
         params.extend([query.max_results, query.offset])
     return sql, params
 

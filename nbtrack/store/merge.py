@@ -104,9 +104,14 @@ def _apply_run_attributes(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE run_updates AS "
-        f"SELECT run_id, {picks} FROM ev WHERE kind = 3 GROUP BY run_id"
+        f"SELECT run_id, min(idx) AS first_idx, {picks} FROM ev WHERE kind = 3 GROUP BY run_id"
     )
-    con.execute("INSERT INTO core.runs (run_id) SELECT run_id FROM run_updates ON CONFLICT DO NOTHING")
+    # in event order (ON CONFLICT would reorder): a run's row position, runs_live.row_order,
+    # is its creation order
+    con.execute(
+        "INSERT INTO core.runs (run_id) SELECT run_id FROM run_updates "
+        "WHERE run_id NOT IN (SELECT run_id FROM core.runs) ORDER BY first_idx"
+    )
     assignments = ", ".join(f"{c} = CASE WHEN u.has_{c} THEN u.{c} ELSE core.runs.{c} END" for c in columns)
     con.execute(f"UPDATE core.runs SET {assignments} FROM run_updates u WHERE core.runs.run_id = u.run_id")
     con.execute("DROP TABLE run_updates")

@@ -64,7 +64,7 @@ CREATE TABLE core.merged_files (name VARCHAR PRIMARY KEY, merged_ms BIGINT NOT N
 
 _VIEWS = f"""
 CREATE OR REPLACE VIEW core.runs_live AS
-SELECT r.* REPLACE (
+SELECT r.rowid AS row_order, r.* REPLACE (
     CASE WHEN r.status = 'RUNNING'
               AND r.heartbeat_ms < epoch_ms(current_timestamp) - {STALE_HEARTBEAT_SECONDS * 1000}
          THEN 'KILLED' ELSE r.status END AS status)
@@ -107,6 +107,7 @@ CREATE TABLE core.artifacts (
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "initial schema: experiments, runs, params, tags, metrics, latest metrics", _V1),
     (2, "artifacts: content-addressed files of runs", _V2),
+    (3, "runs_live.row_order: creation order breaks ties of equal start times", "SELECT 1"),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -80,7 +80,6 @@ class Session:
         self._last_heartbeat = 0.0
         self._valid_metric_keys: set[str] = set()
         self.metric_listeners: list[MetricListener] = []
-        self._last_start_ms = 0
         self._who_cache: tuple[str, str] | None = None
         self.closed = False
 
@@ -153,7 +152,7 @@ class Session:
                     run_name=run_name or random_run_name(),
                     parent_run_id=parent,
                     owner_pid=os.getpid(),
-                    start_ms=self._next_start_ms(),
+                    start_ms=now_ms(),
                 )
             rows = self._start_rows(state) + [
                 (events.TAG, state.run_id, k, None, None, None, v) for k, v in tag_rows
@@ -163,15 +162,6 @@ class Session:
             self._runs[state.run_id] = state
             self._ensure_writer()
         return state
-
-    def _next_start_ms(self) -> int:
-        """Now, but later than this process's previous run start, so starts order runs.
-
-        Runs started in the same millisecond (a loop, a sweep) otherwise tie
-        and "newest first" would fall back to the random run id.
-        """
-        self._last_start_ms = max(now_ms(), self._last_start_ms + 1)
-        return self._last_start_ms
 
     def _parent_for(self, nested: bool, parent_run_id: str | None, *, resuming: bool) -> str | None:
         if parent_run_id is not None:
