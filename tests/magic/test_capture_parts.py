@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import ast
 import subprocess
 import sys
@@ -178,29 +177,23 @@ def test_the_card_escapes_text_and_shows_changes():
     assert bundle[card.MIME_TYPE]["previous_run_id"] == "b" * 32
 
 
-def _args(**values):
-    base = dict(
-        experiment=None,
-        name=None,
-        param=None,
-        metrics=None,
-        tags=None,
-        nested=False,
-        no_capture=False,
-        quiet=False,
-    )
-    return argparse.Namespace(**{**base, **values})
+def _options(line: str):
+    from IPython.core.magic_arguments import parse_argstring
+
+    from nbtrack.magics import NbtrackMagics
+
+    return check(parse_argstring(NbtrackMagics.track, line))
 
 
 def test_options_are_checked_before_anything_runs():
-    options = check(_args(name="'my run'", tags=["team=growth,stage='dev'"], metrics=["acc, loss", "acc"]))
+    options = _options("-n 'my run' --tags team=growth,stage='dev' --metrics acc,loss --metrics acc --nested")
     assert options.name == "my run" and options.tags == {"team": "growth", "stage": "dev"}
-    assert options.metrics == ["acc", "loss"]
-    for bad, message in (
-        (_args(experiment="''"), "-e/--experiment needs a name"),
-        (_args(tags=["novalue"]), "--tags takes key=value pairs"),
-        (_args(tags=["../x=1"]), "--tags: tag key '../x' looks like a path"),
-        (_args(metrics=["a-b"]), "not variable names: a-b"),
+    assert options.metrics == ["acc", "loss"] and options.nested and options.capture
+    for line, message in (
+        ("-e ''", "-e/--experiment needs a name"),
+        ("--tags novalue", "--tags takes key=value pairs"),
+        ("--tags ../x=1", "--tags: tag key '../x' looks like a path"),
+        ("--metrics a-b", "not variable names: a-b"),
     ):
         with pytest.raises(MagicUsageError, match=message):
-            check(bad)
+            _options(line)
