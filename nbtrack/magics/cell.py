@@ -31,8 +31,8 @@ from .options import TrackOptions
 from .prepare import CellSyntaxError, PreparedCell, prepare
 from .tracker import Tracker
 
-#: Seconds the end of a cell waits for the store lookup of the cell's previous run.
-LOOKUP_WAIT = 10.0
+#: Seconds the end of a cell waits for the store lookup of the cell's previous run (then it goes on).
+LOOKUP_WAIT = 2.0
 _MISSING = object()
 
 
@@ -321,11 +321,14 @@ class TrackedCell:
         self.tracker.submit(self.guard.run, "git capture", _record_working_tree, probe, root, session, run_id)
 
     def _finish_lineage(self) -> None:
-        if self.previous_future is not None:
+        future = self.previous_future
+        if future is not None:
             try:
-                self.previous = self.previous_future.result(timeout=LOOKUP_WAIT)
-            except TimeoutError:
-                self.notes.append("the previous run of this cell was not looked up: the store was busy")
+                self.previous = future.result(timeout=LOOKUP_WAIT)
+            except TimeoutError:  # a busy store never holds the cell up: link the runs when it answers
+                self.notes.append("the store is busy: the link to this cell's previous run is written later")
+                link = (_link_previous, future, self.session, self._run_id)
+                self.tracker.submit(self.guard.run, "lineage", *link)
         if self.previous is not None:
             self.session.set_tags({PREVIOUS_TAG: self.previous.run_id}, self._run_id)
 
@@ -351,6 +354,13 @@ class TrackedCell:
             display(render(card), raw=True)
 
 
+def _link_previous(future: Future[Any], session: Any, run_id: str) -> None:
+    previous = future.result()
+    if previous is not None:
+        session.set_tags({PREVIOUS_TAG: previous.run_id}, run_id)
+        session.seal(durable=True)  # written after the run ended: on disk now, whatever ends the kernel
+
+
 def _record_working_tree(probe: git.GitProbe, root: Path, session: Any, run_id: str) -> None:
     tree = probe.snapshot(root)
     if tree is None:
@@ -358,6 +368,7 @@ def _record_working_tree(probe: git.GitProbe, root: Path, session: Any, run_id: 
     session.set_tags({"nbtrack.git_dirty": str(tree.dirty).lower()}, run_id)
     if tree.dirty:
         session.log_artifact_content("nbtrack/git.diff", data=tree.as_text().encode(), run_id=run_id)
+    session.seal(durable=True)  # as for the link above: a kernel shut down right after keeps it
 
 
 def _status(error: BaseException | None) -> str:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import nbtrack
 
 from .conftest import Cell, run_notebook
 
+SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 INTERRUPTED = """%%track -e life -n interrupted
 import pathlib, time
 for step in range(100000):
@@ -107,3 +111,31 @@ def test_failed_killed_dangling_nested(project):
         assert "the table widget cannot load" in nb.stream(10, "stdout")
     table = next(o for o in nb.outputs(10) if o["output_type"] == "execute_result")["data"]["text/plain"]
     assert "interrupted" in table and "failing" not in table
+
+
+def test_a_busy_store_never_holds_the_cell_up(project, store_dir):
+    with nbtrack.start_run(run_name="earlier", tags={"nbtrack.cell_id": "busy-cell"}) as earlier:
+        nbtrack.log_param("depth", 1)
+    nbtrack.flush()
+    nbtrack.reset_session()
+    holder = subprocess.Popen(
+        [sys.executable, str(SCRIPTS / "hold_lock.py"), str(store_dir)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "HOLDING"
+        alive_after_cell: list[bool] = []
+
+        def release(index: int, client) -> None:
+            if index == 2:
+                alive_after_cell.append(holder.poll() is None)
+                holder.kill()
+
+        cells = ["%load_ext nbtrack", Cell("%%track -n busy\ndepth = 2\n'ran'", "busy-cell"), "1 + 1"]
+        nb = run_notebook(cells, cwd=project, on_cell_start=release)
+    finally:
+        holder.kill()
+        holder.wait(10)
+    assert nb.status(1) == "ok" and alive_after_cell == [True]  # the cell ended while the lock was held
+    assert "the link to this cell's previous run is written later" in nb.cards(1)[0]["data"]["text/plain"]
+    busy = nbtrack.runs(filter="attributes.run_name = 'busy'")
+    assert busy["tags.nbtrack.previous_run_id"].tolist() == [earlier.run_id]
