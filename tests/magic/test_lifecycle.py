@@ -130,7 +130,12 @@ def test_a_busy_store_never_holds_the_cell_up(project, store_dir):
                 alive_after_cell.append(holder.poll() is None)
                 holder.kill()
 
-        cells = ["%load_ext nbtrack", Cell("%%track -n busy\ndepth = 2\n'ran'", "busy-cell"), "1 + 1"]
+        # %nbtrack reads wait (bounded) for what the capture thread still has to write
+        cells = [
+            "%load_ext nbtrack",
+            Cell("%%track -n busy\ndepth = 2\n'ran'", "busy-cell"),
+            "%nbtrack store",
+        ]
         nb = run_notebook(cells, cwd=project, on_cell_start=release)
     finally:
         holder.kill()
