@@ -358,7 +358,7 @@ def _link_previous(future: Future[Any], session: Any, run_id: str) -> None:
     previous = future.result()
     if previous is not None:
         session.set_tags({PREVIOUS_TAG: previous.run_id}, run_id)
-        session.seal(durable=True)  # written after the run ended: on disk now, whatever ends the kernel
+        session.seal(durable=False)  # written after the run ended: in a file now, whatever ends the kernel
 
 
 def _record_working_tree(probe: git.GitProbe, root: Path, session: Any, run_id: str) -> None:
@@ -368,7 +368,7 @@ def _record_working_tree(probe: git.GitProbe, root: Path, session: Any, run_id: 
     session.set_tags({"nbtrack.git_dirty": str(tree.dirty).lower()}, run_id)
     if tree.dirty:
         session.log_artifact_content("nbtrack/git.diff", data=tree.as_text().encode(), run_id=run_id)
-    session.seal(durable=True)  # as for the link above: a kernel shut down right after keeps it
+    session.seal(durable=False)  # as for the link above: a kernel shut down right after keeps it
 
 
 def _status(error: BaseException | None) -> str:

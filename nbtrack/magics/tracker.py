@@ -37,8 +37,8 @@ USER_FUNCTIONS = (
 )
 #: The pseudo-step under which a store that cannot be written is reported (once).
 STORE_STEP = "writing to the store"
-#: Seconds the kernel waits at exit for captures still running in the background.
-EXIT_WAIT = 5.0
+#: Seconds the kernel waits at exit for captures still running (jupyter_client terminates it at 2.5 s).
+EXIT_WAIT = 2.0
 
 
 class Guard:
