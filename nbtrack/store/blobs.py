@@ -52,7 +52,7 @@ class BlobStore:
             self._write_atomically(target, lambda out: _copy(source, out))
         return digest, size
 
-    def _write_atomically(self, target: Path, write) -> None:  # type: ignore[no-untyped-def]
+    def _write_atomically(self, target: Path, write) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
         try:
@@ -65,6 +65,6 @@ class BlobStore:
             raise
 
 
-def _copy(source: Path, out) -> None:  # type: ignore[no-untyped-def]
+def _copy(source: Path, out) -> None:
     with open(source, "rb") as f:
         shutil.copyfileobj(f, out, _CHUNK)

@@ -130,7 +130,8 @@ def _condition(expr: Comparison | InList | Like, value: str, *, nan_guard: bool)
         return f"{value} {operator} ?", [expr.pattern]
     if isinstance(expr, InList):
         marks = ", ".join("?" for _ in expr.values)
-        sql, params = f"{value} {'NOT IN' if expr.negated else 'IN'} ({marks})", list(expr.values)
+        params: list[object] = list(expr.values)
+        sql = f"{value} {'NOT IN' if expr.negated else 'IN'} ({marks})"
         true_for_nan = expr.negated
     else:
         sql, params = f"{value} {_SQL_OPS[expr.op]} ?", [expr.value]

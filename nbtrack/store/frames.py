@@ -82,7 +82,7 @@ def _pivot(narrow: pa.Table, prefix: str, rows: int) -> dict[str, pa.Array]:
     by_code = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[by_code], np.arange(len(encoded.dictionary) + 1))
     numeric = pa.types.is_floating(values.type)
-    dense = values.to_numpy(zero_copy_only=False) if numeric else None
+    dense = values.to_numpy(zero_copy_only=False) if numeric else np.empty(0)
     columns: dict[str, pa.Array] = {}
     for code, key in sorted(enumerate(encoded.dictionary.to_pylist()), key=lambda item: item[1]):
         members = by_code[bounds[code] : bounds[code + 1]]
