@@ -30,7 +30,7 @@ from ..errors import (
 )
 from ..store import events, open_store
 from ..store.base import Store
-from . import validation
+from . import rows, validation
 from .artifact_paths import check_artifact_path, media_type_of
 from .buffer import EventBuffer
 from .names import random_run_name
@@ -131,7 +131,7 @@ class Session:
         tags: Mapping[str, Any] | None = None,
     ) -> RunState:
         """Start (or resume, with ``run_id``) a run and push it on the stack."""
-        tag_rows = _tag_rows(tags or {})
+        checked_tags = _checked_tags(tags or {})
         if run_name is not None and not isinstance(run_name, str):
             raise InvalidValueError(f"run_name must be a string, got {type(run_name).__name__}")
         with self._lock:
@@ -154,10 +154,7 @@ class Session:
                     owner_pid=os.getpid(),
                     start_ms=now_ms(),
                 )
-            rows = self._start_rows(state) + [
-                (events.TAG, state.run_id, k, None, None, None, v) for k, v in tag_rows
-            ]
-            self.buffer.add_many(rows)
+            self.buffer.add_many(self._start_rows(state) + rows.tag_rows(state.run_id, checked_tags))
             self._stack.append(state)
             self._runs[state.run_id] = state
             self._ensure_writer()
@@ -202,21 +199,9 @@ class Session:
             self._who_cache = (socket.gethostname(), _user_name())
         return self._who_cache
 
-    def _start_rows(self, state: RunState) -> list[tuple]:
-        run_id, stamp = state.run_id, now_ms()
-        text = {
-            "experiment_id": state.experiment_id,
-            "run_name": state.run_name,
-            "status": "RUNNING",
-            "lifecycle": "active",
-            "host": self._who[0],
-            "user_name": self._who[1],
-            "parent_run_id": state.parent_run_id,
-        }
-        ints = {"start_ms": state.start_ms, "pid": os.getpid(), "heartbeat_ms": stamp, "end_ms": None}
-        rows: list[tuple] = [(events.RUN, run_id, k, None, stamp, None, v) for k, v in text.items()]
-        rows += [(events.RUN, run_id, k, v, stamp, None, None) for k, v in ints.items()]
-        return rows
+    def _start_rows(self, state: RunState) -> list[rows.Row]:
+        host, user = self._who
+        return rows.start_rows(state, host=host, user=user, pid=os.getpid(), stamp=now_ms())
 
     def end_run(
         self, status: str = "FINISHED", *, run_id: str | None = None, error: str | None = None
@@ -247,15 +232,7 @@ class Session:
         return list(reversed(found))
 
     def _finish(self, state: RunState, status: str, error: str | None) -> None:
-        stamp = now_ms()
-        rows: list[tuple] = [
-            (events.RUN, state.run_id, "status", None, stamp, None, status),
-            (events.RUN, state.run_id, "end_ms", stamp, stamp, None, None),
-            (events.RUN, state.run_id, "heartbeat_ms", stamp, stamp, None, None),
-        ]
-        if error:
-            rows.append((events.RUN, state.run_id, "error", None, stamp, None, error[-20_000:]))
-        self.buffer.add_many(rows)
+        self.buffer.add_many(rows.finish_rows(state.run_id, status, now_ms(), error))
         state.active = False
         if state in self._stack:
             self._stack.remove(state)
@@ -295,7 +272,7 @@ class Session:
             (validation.check_key(k, "metric"), validation.step_value(k, step), validation.metric_value(k, v))
             for k, step, v in points
         ]
-        tag_rows = _tag_rows(tags or {})
+        checked_tags = _checked_tags(tags or {})
         stamp = now_ms()
         state = RunState(
             run_id=uuid.uuid4().hex,
@@ -306,11 +283,11 @@ class Session:
             start_ms=stamp if start_ms is None else start_ms,
             params=checked_params,
         )
-        rows = self._start_rows(state)
-        rows += [(events.PARAM, state.run_id, k, None, None, None, v) for k, v in checked_params.items()]
-        rows += [(events.TAG, state.run_id, k, None, None, None, v) for k, v in tag_rows]
+        new_rows = self._start_rows(state)
+        new_rows += rows.param_rows(state.run_id, checked_params)
+        new_rows += rows.tag_rows(state.run_id, checked_tags)
         with self._lock:
-            self.buffer.add_many(rows)
+            self.buffer.add_many(new_rows)
             for key, step, value in checked_points:
                 self.buffer.add_metric(state.run_id, key, step, stamp, value)
             self._finish(state, status, None)
@@ -444,9 +421,7 @@ class Session:
                         f"run. Start a new run to try {text!r} (each %%track execution is a new run)."
                     )
             fresh = {k: v for k, v in checked.items() if state.params.get(k) != v}
-            self.buffer.add_many(
-                [(events.PARAM, state.run_id, k, None, None, None, v) for k, v in fresh.items()]
-            )
+            self.buffer.add_many(rows.param_rows(state.run_id, fresh))
             state.params.update(fresh)
 
     def set_tags(self, tags: Mapping[str, Any], run_id: str | None = None) -> None:
@@ -454,8 +429,7 @@ class Session:
         if not isinstance(tags, Mapping):
             raise InvalidValueError(f"set_tags takes a dict of name -> value, got {type(tags).__name__}")
         state = self.run_for(run_id, "set_tags")
-        rows = _tag_rows(tags)
-        self.buffer.add_many([(events.TAG, state.run_id, k, None, None, None, v) for k, v in rows])
+        self.buffer.add_many(rows.tag_rows(state.run_id, _checked_tags(tags)))
 
     def delete_tag(self, key: str, run_id: str | None = None) -> None:
         """Remove a tag from a run."""
@@ -515,9 +489,7 @@ class Session:
         stamp, pid = now_ms(), os.getpid()
         with self._lock:
             live = [s.run_id for s in self._runs.values() if s.active and s.owner_pid == pid]
-        self.buffer.add_many(
-            [(events.RUN, run_id, "heartbeat_ms", stamp, stamp, None, None) for run_id in live]
-        )
+        self.buffer.add_many(rows.heartbeat_rows(live, stamp))
 
     # -- process events ------------------------------------------------------------
     def close(self, *, end_status: str | None = "FINISHED", merge_timeout: float = 2.0) -> None:
@@ -563,7 +535,7 @@ class Session:
             _flush_before_worker_exit()
 
 
-def _tag_rows(tags: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _checked_tags(tags: Mapping[str, Any]) -> list[tuple[str, str]]:
     if not isinstance(tags, Mapping):
         raise InvalidValueError(f"tags must be a dict of name -> value, got {type(tags).__name__}")
     return [(validation.check_key(k, "tag"), validation.tag_value(k, v)) for k, v in tags.items()]
