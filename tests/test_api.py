@@ -53,10 +53,23 @@ def test_mlflow_column_convention():
         "metrics.acc",
         "params.lr",
         "tags.k",
+        "run_name",
+        "duration",
+        "notebook",
+        "cell_id",
     ):
         assert column in df.columns
     assert df["start_time"].dt.tz is not None
     assert df.loc[0, "run_id"] == run.run_id
+    assert df["cell_id"].isna().all()  # not a %%track cell
+
+
+def test_cell_columns_come_from_the_magic_tags():
+    with nbtrack.start_run(tags={"nbtrack.cell_id": "c-1", "nbtrack.notebook": "a/b.ipynb"}):
+        pass
+    df = nbtrack.runs()
+    assert (df.loc[0, "cell_id"], df.loc[0, "notebook"]) == ("c-1", "a/b.ipynb")
+    assert list(df.columns).index("cell_id") < list(df.columns).index("tags.nbtrack.cell_id")
 
 
 def test_step_defaults_to_next_step_per_key():

@@ -43,11 +43,13 @@ def schema() -> pa.Schema:
     """Arrow schema of an event batch."""
     import pyarrow as pa
 
+    # run ids and keys repeat on nearly every row: dictionary-encoded, a million points
+    # carry each distinct string once (smaller spool files, no re-hashing at merge)
     return pa.schema(
         [
             ("kind", pa.int8()),
-            ("run_id", pa.string()),
-            ("key", pa.string()),
+            ("run_id", pa.dictionary(pa.int32(), pa.string())),
+            ("key", pa.dictionary(pa.int32(), pa.string())),
             ("step", pa.int64()),
             ("ts", pa.int64()),
             ("value", pa.float64()),
@@ -71,4 +73,7 @@ def concat(tables: list[pa.Table]) -> pa.Table:
 
     if not tables:
         return schema().empty_table()
-    return pa.concat_tables(tables)
+    if len(tables) == 1:
+        return tables[0]
+    # one dictionary per column across chunks: the IPC file format allows no replacement
+    return pa.concat_tables(tables).unify_dictionaries()

@@ -57,11 +57,25 @@ def wide_runs(con: duckdb.DuckDBPyConnection, base: pa.Table) -> pd.DataFrame:
         narrow = con.execute(_NARROW_SQL).to_arrow_table()
     finally:
         con.unregister("ids")
-    columns = _base_columns(base)
+    keyed: dict[str, pa.Array] = {}
     for kind, (prefix, value_column) in enumerate(_NARROW_KINDS):
         part = narrow.filter(pc.equal(narrow.column("kind"), kind))
-        columns.update(_pivot(part.select(["ord", "key", value_column]), prefix, rows))
+        keyed.update(_pivot(part.select(["ord", "key", value_column]), prefix, rows))
+    columns = _base_columns(base) | _cell_columns(keyed, rows) | keyed
     return pa.table(columns).to_pandas()
+
+
+#: Where a run came from, promoted from the %%track magic's tags to columns of their own.
+CELL_COLUMNS = {"notebook": "tags.nbtrack.notebook", "cell_id": "tags.nbtrack.cell_id"}
+
+
+def _cell_columns(keyed: dict[str, pa.Array], rows: int) -> dict[str, pa.Array]:
+    import pyarrow as pa
+
+    return {
+        name: keyed[tag] if tag in keyed else pa.nulls(rows, pa.string())
+        for name, tag in CELL_COLUMNS.items()
+    }
 
 
 _NARROW_KINDS = (("metrics.", "number"), ("params.", "text"), ("tags.", "text"))

@@ -53,6 +53,8 @@ def apply_events(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
 
     if table.num_rows == 0:
         return
+    # one chunk: DuckDB pays per Arrow batch, and a merge of 1,000 spool files is 1,000 batches
+    table = table.combine_chunks()
     table = table.append_column("idx", pa.array(range(table.num_rows), type=pa.int64()))
     kinds = set(table.column("kind").unique().to_pylist())
     con.register("ev", table)

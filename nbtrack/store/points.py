@@ -40,8 +40,8 @@ def apply_points(con: duckdb.DuckDBPyConnection, points: pa.Table) -> None:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    runs = pc.dictionary_encode(points.column("run_id")).combine_chunks()
-    keys = pc.dictionary_encode(points.column("key")).combine_chunks()
+    runs = _dictionary(points.column("run_id"))
+    keys = _dictionary(points.column("key"))
     width = len(keys.dictionary)
     pair_code = pa.array(
         runs.indices.to_numpy().astype(np.int64) * width + keys.indices.to_numpy().astype(np.int64)
@@ -79,3 +79,12 @@ def apply_points(con: duckdb.DuckDBPyConnection, points: pa.Table) -> None:
         con.execute(_LATEST_UPSERT)
     finally:
         con.unregister("pts")
+
+
+def _dictionary(column: pa.ChunkedArray) -> pa.DictionaryArray:
+    """The column as one dictionary array (spool columns already are; anything else is encoded)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = column.combine_chunks()
+    return array if pa.types.is_dictionary(array.type) else pc.dictionary_encode(array)

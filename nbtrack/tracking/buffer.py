@@ -123,15 +123,16 @@ def _to_table(series_keys, m_series, m_step, m_ts, m_value, other) -> pa.Table:
         parts.append(events.table_from_columns(dict(zip(events.COLUMNS, columns, strict=True))))
     if m_value:
         index = np.frombuffer(m_series, dtype=np.int64) if m_series.itemsize == 8 else np.asarray(m_series)
-        run_dict = pa.array([run for run, _ in series_keys], type=pa.string())
-        key_dict = pa.array([key for _, key in series_keys], type=pa.string())
+        codes = pa.array(index.astype(np.int32))
+        runs = pa.DictionaryArray.from_arrays(codes, pa.array([run for run, _ in series_keys], pa.string()))
+        keys = pa.DictionaryArray.from_arrays(codes, pa.array([key for _, key in series_keys], pa.string()))
         count = len(m_value)
         parts.append(
             pa.Table.from_arrays(
                 [
                     pa.array(np.zeros(count, dtype=np.int8)),
-                    run_dict.take(pa.array(index)),
-                    key_dict.take(pa.array(index)),
+                    runs,
+                    keys,
                     pa.array(np.frombuffer(m_step, dtype=np.int64)),
                     pa.array(np.frombuffer(m_ts, dtype=np.int64)),
                     pa.array(np.frombuffer(m_value, dtype=np.float64)),
