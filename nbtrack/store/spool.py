@@ -40,12 +40,18 @@ class Spool:
             self._made = True
         final = self.directory / (name + SUFFIX)
         tmp = final.with_name(final.name + ".tmp")
-        with open(tmp, "wb") as raw:
-            with pa.ipc.new_file(raw, table.schema) as writer:
-                writer.write_table(table)
+        sink = pa.BufferOutputStream()  # serialise in memory, then one write: no Python file layer
+        with pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+        data = memoryview(sink.getvalue())
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            while data:
+                data = data[os.write(fd, data) :]
             if fsync:
-                raw.flush()
-                os.fsync(raw.fileno())
+                os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, final)
         if fsync:
             _fsync_directory(self.directory)

@@ -216,11 +216,11 @@ class Session:
                     return  # like MLflow: ending when nothing is active is a no-op
                 raise RunStateError(f"Run {run_id} is not active in this process")
             for child in self._descendants(state):
-                self._finish(child, status if status != "FINISHED" else "FINISHED", None)
+                self._finish(child, status, None)
             self._finish(state, status, error)
+        # durable now; merged by the writer's next tick or by whichever reader comes first
+        # (waking the writer here would merge once per run in a loop of short runs)
         self.seal(durable=True)
-        if self._writer is not None:
-            self._writer.wake()
 
     def _descendants(self, state: RunState) -> list[RunState]:
         found: list[RunState] = []
