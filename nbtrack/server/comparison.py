@@ -52,9 +52,9 @@ def _diff(diff: Any) -> dict[str, Any]:
 
 
 def _charts(data: Any, x: str, smoothing: float) -> list[dict[str, Any]]:
-    """The compare widget's own views with its default settings: the same specs, drawn by the same code."""
-    from ..widgets.compare import VIEWS as TITLES
-    from ..widgets.compare import _draw, default_settings
+    """The compare widget's views with its default settings: the same specs, drawn by the same code."""
+    from ..charts.views import VIEWS as TITLES
+    from ..charts.views import default_settings, draw_view
 
     settings = default_settings(data)
     settings["curves"].update(x=x, smoothing=smoothing)
@@ -63,7 +63,7 @@ def _charts(data: Any, x: str, smoothing: float) -> list[dict[str, Any]]:
         if view == "curves" and data.history.empty:
             continue
         try:
-            chart = _draw(data, view, settings[view])
+            chart = draw_view(data, view, settings[view])
         except (ChartInputError, ColumnNotFoundError):
             continue  # nothing to draw for these runs (one numeric param for a contour, no metric...)
         charts.append({"id": view, "title": TITLES[view], "spec": chart.to_dict(validate=False)})

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 import anywidget
 import traitlets
 
-from ..errors import ChartInputError, NbtrackError
+from ..charts.views import VIEWS, column_options, default_settings, draw_view
+from ..errors import NbtrackError
 from ._assets import asset
 from ._static import with_static
 
@@ -25,18 +26,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from ..compare_data import CompareData
-
-#: The tabs, in order, with their titles.
-VIEWS = {
-    "params": "Params",
-    "curves": "Curves",
-    "scatter": "Scatter",
-    "parallel": "Parallel",
-    "contour": "Contour",
-    "importance": "Importance",
-}
-#: Metrics drawn at first when the runs have many (the chooser shows all).
-FIRST_CURVES = 4
 
 
 class CompareRuns(anywidget.AnyWidget):
@@ -85,7 +74,7 @@ class CompareRuns(anywidget.AnyWidget):
             from ..charts.export import split_datasets
 
             try:
-                chart = _draw(self.data, view, settings)
+                chart = draw_view(self.data, view, settings)
                 spec, datasets = split_datasets(chart)
                 payload: dict[str, Any] = {"view": view, "spec": spec, "data": datasets, "error": ""}
             except NbtrackError as exc:
@@ -115,101 +104,13 @@ class CompareRuns(anywidget.AnyWidget):
         return with_static(super()._repr_mimebundle_(**kwargs), static)
 
 
-def _draw(data: CompareData, view: str, s: dict[str, Any]) -> Any:
-    from .. import charts
-
-    runs = data.runs
-    if view == "curves":
-        return charts.curves_chart(
-            data.history,
-            x=s.get("x", "step"),
-            smoothing=float(s.get("smoothing", 0.0)),
-            log_y=bool(s.get("log_y", False)),
-            metrics=s.get("metrics") or None,
-            layout=s.get("layout", "facet"),
-        )
-    if view == "scatter":
-        return charts.scatter_chart(runs, _chosen(s, "x"), _chosen(s, "y"), s.get("color") or None)
-    if view == "parallel":
-        return charts.parallel_coordinates_chart(runs, None, _chosen(s, "metric"))
-    if view == "contour":
-        if not s.get("x") or not s.get("y"):
-            raise ChartInputError(
-                "A contour needs two numeric params that vary between these runs; pick them above "
-                "(these runs have too few: compare more runs, or runs that differ in two params)"
-            )
-        return charts.contour_chart(runs, _chosen(s, "x"), _chosen(s, "y"), _chosen(s, "metric"))
-    if view == "importance":
-        return charts.importance_chart(charts.param_importance(runs, _chosen(s, "metric")))
-    raise NbtrackError(f"Unknown view {view!r}; one of {', '.join(VIEWS)}")
-
-
-def _chosen(settings: dict[str, Any], key: str) -> str:
-    value = settings.get(key)
-    if not isinstance(value, str) or not value:
-        raise ChartInputError(f"Pick a {key} above: these runs have none to offer by default")
-    return value
-
-
 # -- what the controls offer ---------------------------------------------------------------
-
-
-def column_options(data: CompareData) -> dict[str, list[str]]:
-    """Choices of the selects: metrics, params, numeric columns, curve metrics and x axes."""
-    from ..charts._columns import numeric_values
-    from ..charts.curves import CURVE_X
-
-    runs = data.runs
-    keyed = [c for c in runs.columns if str(c).startswith(("metrics.", "params.", "tags."))]
-    return {
-        "metrics": [c for c in keyed if c.startswith("metrics.")],
-        "params": [c for c in keyed if c.startswith("params.")],
-        "numeric": [c for c in keyed if numeric_values(runs[c]) is not None and runs[c].notna().any()],
-        "columns": [*keyed, "duration", "start_time"],
-        "curve_metrics": list(data.metrics),
-        "curve_x": list(CURVE_X),
-    }
-
-
-def default_settings(data: CompareData) -> dict[str, dict[str, Any]]:
-    """What each tab shows first: the columns the user named, else the first that vary."""
-    from ..charts._columns import numeric_values
-    from ..charts.diff import varying_columns
-
-    runs, chosen = data.runs, dict(data.scatter)
-    params = varying_columns(runs, [c for c in runs.columns if str(c).startswith("params.")])
-    numeric = [p for p in params if numeric_values(runs[p]) is not None]
-    text = [p for p in params if p not in numeric]
-    metrics = [c for c in runs.columns if str(c).startswith("metrics.")]
-    metric = chosen.get("y") if str(chosen.get("y") or "").startswith("metrics.") else None
-    metric = metric or (metrics[0] if metrics else None)
-    return {
-        "curves": {
-            "metrics": list(data.metrics[:FIRST_CURVES]),
-            "x": data.x,
-            "smoothing": 0.0,
-            "log_y": False,
-            "layout": "facet",
-        },
-        "scatter": {
-            "x": chosen.get("x") or _first(numeric + params) or "duration",
-            "y": chosen.get("y") or metric or "duration",
-            "color": chosen.get("color") or _first(text),
-        },
-        "parallel": {"metric": metric},
-        "contour": {"x": _first(numeric), "y": _first(numeric[1:]), "metric": metric},
-        "importance": {"metric": metric},
-    }
 
 
 def diff_payload(diff: pd.DataFrame) -> dict[str, Any]:
     """The param diff as compact JSON: fields, run labels and the cells (text)."""
     cells = diff.astype("string").fillna("").to_numpy(dtype=object).tolist()
     return {"fields": [str(f) for f in diff.index], "runs": [str(c) for c in diff.columns], "cells": cells}
-
-
-def _first(values: list[str]) -> str | None:
-    return values[0] if values else None
 
 
 def _first_view(data: CompareData) -> str:

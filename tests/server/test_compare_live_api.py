@@ -30,13 +30,13 @@ async def test_comparison_has_diff_and_the_chart_specs_of_nbtrack_charts(api):
     assert body["diff"]["fields"] == ["params.depth"] and body["diff"]["values"] == [["3", "7"]]
     charts = {c["id"]: c["spec"] for c in body["charts"]}
     assert list(charts) == ["curves", "scatter", "parallel"]  # one numeric param: no contour
+    from nbtrack.charts.views import default_settings, draw_view
     from nbtrack.compare_data import prepare_compare
-    from nbtrack.widgets.compare import _draw, default_settings
 
     data = prepare_compare(ids, metrics=["loss"])  # what nbtrack.compare(ids, metrics=["loss"]) shows
     settings = default_settings(data)
     for view, spec in charts.items():
-        expected = _draw(data, view, settings[view]).to_dict(validate=False)
+        expected = draw_view(data, view, settings[view]).to_dict(validate=False)
         assert json.dumps(spec, sort_keys=True) == json.dumps(expected, sort_keys=True), view
     import vl_convert
 
