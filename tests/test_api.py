@@ -349,3 +349,17 @@ def test_latest_value_of_a_repeated_step_is_the_last_logged():
         nbtrack.log_metric("n", 1.0, step=0, timestamp=2_000)
         nbtrack.log_metric("n", 2.0, step=0, timestamp=1_000)
     assert nbtrack.get_run(run.run_id).metrics == {"m": 2.0, "n": 1.0}
+
+
+def test_metric_listeners_see_single_points_and_batches():
+    seen = []
+    session = nbtrack.get_session()
+    session.metric_listeners.append(lambda run_id, key, step, ts, value: seen.append((key, step, value)))
+    try:
+        with nbtrack.start_run():
+            nbtrack.log_metric("a", 1.0)
+            nbtrack.log_batch({"b": [2.0, 3.0]})
+            nbtrack.log_batch([("c", 4.0, 7, 1_700_000_000_000)])
+    finally:
+        session.metric_listeners.clear()
+    assert seen == [("a", 0, 1.0), ("b", 0, 2.0), ("b", 1, 3.0), ("c", 7, 4.0)]

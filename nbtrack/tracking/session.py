@@ -405,6 +405,9 @@ class Session:
             state.next_step[key] = top
         if self.buffer.add_metrics(state.run_id, key, stps, tss, vals) >= SEAL_AT_EVENTS and self._writer:
             self._writer.wake()
+        for listener in self.metric_listeners:  # live charts and run cards see batches too
+            for step, stamp, value in zip(stps.tolist(), tss.tolist(), vals.tolist(), strict=True):
+                listener(state.run_id, key, step, stamp, value)
 
     def log_params(self, params: Mapping[str, Any], run_id: str | None = None) -> None:
         """Log params; re-logging the same value is fine, a different one is an error."""
