@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
+from _filter_helpers import select_runs
 
 from nbtrack.errors import FilterParseError
 from nbtrack.store.filter import (
@@ -92,20 +93,6 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyCon
     _fill(connection)
     yield connection
     connection.close()
-
-
-def select_runs(
-    con: duckdb.DuckDBPyConnection, filter_text: str, order_by: Sequence[str] = (), limit: int = 1000
-) -> list[str]:
-    """Run a filter and order_by exactly as the store does; return run ids in order."""
-    where, where_params = compile_filter(parse_filter(filter_text))
-    joins, body, order_params = compile_order_by(parse_order_by(order_by))
-    order = f"{body}, r.start_ms DESC, r.run_id" if body else "r.start_ms DESC, r.run_id"
-    sql = (
-        f"SELECT r.run_id FROM core.runs_live r {' '.join(joins)} "
-        f"WHERE r.lifecycle = 'active' AND ({where}) ORDER BY {order} LIMIT ?"
-    )
-    return [row[0] for row in con.execute(sql, [*order_params, *where_params, limit]).fetchall()]
 
 
 def check(con: duckdb.DuckDBPyConnection, text: str, expected: set[str]) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from _filter_helpers import select_runs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -178,20 +179,6 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyCon
     connection.close()
 
 
-def select_runs(
-    con: duckdb.DuckDBPyConnection, filter_text: str, order_by: Sequence[str] = (), limit: int = 1000
-) -> list[str]:
-    """Run a filter and order_by exactly as the store does; return run ids in order."""
-    where, where_params = compile_filter(parse_filter(filter_text))
-    joins, body, order_params = compile_order_by(parse_order_by(order_by))
-    order = f"{body}, r.start_ms DESC, r.run_id" if body else "r.start_ms DESC, r.run_id"
-    sql = (
-        f"SELECT r.run_id FROM core.runs_live r {' '.join(joins)} "
-        f"WHERE r.lifecycle = 'active' AND ({where}) ORDER BY {order} LIMIT ?"
-    )
-    return [row[0] for row in con.execute(sql, [*order_params, *where_params, limit]).fetchall()]
-
-
 # ---------------------------------------------------------------------------
 # The reference evaluator: plain Python over one run, independent of the SQL
 # ---------------------------------------------------------------------------
@@ -316,18 +303,22 @@ def compare_term(a: Run, b: Run, term: OrderTerm) -> int:
     return -result if term.descending else result
 
 
-def compare_runs(a: Run, b: Run, terms: Sequence[OrderTerm]) -> int:
+def compare_runs(a: Run, b: Run, terms: Sequence[OrderTerm], position: dict[str, int]) -> int:
+    """The store's order: the terms, then newest start first (missing last), then last inserted first."""
     for term in terms:
         result = compare_term(a, b, term)
         if result:
             return result
     start_a, start_b = a.attributes["start_ms"], b.attributes["start_ms"]
-    return -compare_values(start_a, start_b) or compare_values(a.run_id, b.run_id)
+    if (start_a is None) != (start_b is None):
+        return 1 if start_a is None else -1
+    return -compare_values(start_a, start_b) or -compare_values(position[a.run_id], position[b.run_id])
 
 
 def expected_runs(generated: Sequence[Run], expr: Expr | None, terms: Sequence[OrderTerm]) -> list[str]:
+    position = {run.run_id: index for index, run in enumerate(generated)}  # insertion order = row_order
     selected = [run for run in generated if run.lifecycle == "active" and evaluate(expr, run)]
-    ordered = sorted(selected, key=functools.cmp_to_key(lambda a, b: compare_runs(a, b, terms)))
+    ordered = sorted(selected, key=functools.cmp_to_key(lambda a, b: compare_runs(a, b, terms, position)))
     return [run.run_id for run in ordered]
 
 

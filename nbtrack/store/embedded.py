@@ -134,12 +134,12 @@ class EmbeddedStore(Store):
             yield con
 
     def search_runs(self, query: RunQuery) -> pd.DataFrame:
-        sql, params = _select_sql(query, frames.BASE_SELECT, join=frames.BASE_JOIN)
+        sql, params = runs_select_sql(query, frames.BASE_SELECT, join=frames.BASE_JOIN)
         with self.reading() as con:
             return frames.wide_runs(con, con.execute(sql, params).to_arrow_table())
 
     def count_runs(self, query: RunQuery) -> int:
-        sql, params = _select_sql(RunQuery(**{**query.__dict__, "order_by": ()}), "count(*)", page=False)
+        sql, params = runs_select_sql(RunQuery(**{**query.__dict__, "order_by": ()}), "count(*)", page=False)
         with self.reading() as con:
             row = con.execute(sql, params).fetchone()
             return int(row[0]) if row else 0
@@ -366,8 +366,14 @@ def _read_run(con: duckdb.DuckDBPyConnection, run_id: str, include_deleted: bool
     )
 
 
-def _select_sql(query: RunQuery, what: str, *, page: bool = True, join: str = "") -> tuple[str, list[Any]]:
-    """SQL selecting run ids (or a count) for ``query``; user text only as parameters."""
+def runs_select_sql(
+    query: RunQuery, what: str, *, page: bool = True, join: str = ""
+) -> tuple[str, list[Any]]:
+    """SQL selecting ``what`` (columns of ``r`` = core.runs_live) for ``query``, in display order.
+
+    The one place a search becomes SQL (filter, experiments, order, page);
+    user text reaches it only as parameters.
+    """
     from .filter import parse_filter, parse_order_by
     from .filter_sql import compile_filter, compile_order_by
 
