@@ -10,7 +10,6 @@ into the file so a waiter that gives up can say which process to look at.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import socket
 import sys
@@ -18,7 +17,12 @@ import threading
 import time
 from pathlib import Path
 
-from ..errors import StoreLockedError
+from ..errors import StoreError, StoreLockedError
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock
+    fcntl = None  # type: ignore[assignment]
 
 
 class StoreLock:
@@ -30,6 +34,11 @@ class StoreLock:
     """
 
     def __init__(self, path: Path) -> None:
+        if fcntl is None:
+            raise StoreError(
+                "nbtrack's embedded store needs POSIX file locks (Linux, macOS, or WSL on Windows); "
+                "this Python has no fcntl module."
+            )
         self.path = path
         self._waiting_mark = path.with_name(path.name + ".waiting")
         self._mutex = threading.Lock()
