@@ -33,6 +33,7 @@ from .base import RunQuery, RunRecord, Store
 from .blobs import BlobStore
 from .connection import Connections
 from .lock import StoreLock
+from .search_sql import runs_select_sql
 from .spool import Spool
 
 if TYPE_CHECKING:
@@ -364,43 +365,6 @@ def _read_run(con: duckdb.DuckDBPyConnection, run_id: str, include_deleted: bool
         metrics=metrics,
         tags=tags,
     )
-
-
-def runs_select_sql(
-    query: RunQuery, what: str, *, page: bool = True, join: str = ""
-) -> tuple[str, list[Any]]:
-    """SQL selecting ``what`` (columns of ``r`` = core.runs_live) for ``query``, in display order.
-
-    The one place a search becomes SQL (filter, experiments, order, page);
-    user text reaches it only as parameters.
-    """
-    from .filter import parse_filter, parse_order_by
-    from .filter_sql import compile_filter, compile_order_by
-
-    params: list[Any] = []
-    joins, order_body, order_params = compile_order_by(parse_order_by(list(query.order_by)))
-    params.extend(order_params)
-    where = [] if query.include_deleted else ["r.lifecycle = 'active'"]
-    if query.experiment_ids is not None:
-        where.append("list_contains(?::VARCHAR[], r.experiment_id)")
-        params.append(list(query.experiment_ids))
-    if query.run_ids is not None:
-        where.append("list_contains(?::VARCHAR[], r.run_id)")
-        params.append(list(query.run_ids))
-    expr = parse_filter(query.filter or "")
-    if expr is not None:
-        filter_sql, filter_params = compile_filter(expr)
-        where.append(f"({filter_sql})")
-        params.extend(filter_params)
-    sql = (
-        f"SELECT {what} FROM core.runs_live r {join} {' '.join(joins)} WHERE {' AND '.join(where) or 'TRUE'}"
-    )
-    if page:
-        order = f"{order_body}, " if order_body else ""
-        # row_order (insertion order) breaks ties of runs started in the same millisecond
-        sql += f" ORDER BY {order}r.start_ms DESC NULLS LAST, r.row_order DESC LIMIT ? OFFSET ?"
-        params.extend([query.max_results, query.offset])
-    return sql, params
 
 
 def _check_read_only(query: str) -> None:
