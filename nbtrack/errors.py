@@ -96,3 +96,23 @@ class MagicUsageError(NbtrackError, ValueError):
 
     def _render_traceback_(self) -> list[str]:
         return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
+
+
+class StoreCorruptError(StoreError):
+    """The store's database file is damaged (truncated, bad checksums); nbtrack never overwrites it."""
+
+
+class NotAStoreError(StoreError):
+    """Something other than an nbtrack store sits at the store path (a foreign file, a directory)."""
+
+
+class StoreVersionError(StoreError):
+    """The store was written by a newer nbtrack (or DuckDB); this one never downgrades it."""
+
+
+class MergeError(StoreError):
+    """Sealed data could not be merged because of the database or its disk; it waits in the spool."""
+
+
+class StoreFullError(MergeError):
+    """The disk holding the store is full; nothing was lost, the spool files wait for space."""
