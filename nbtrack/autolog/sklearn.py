@@ -18,6 +18,7 @@ from typing import Any
 from ..tracking.session import get_session
 from . import sklearn_metrics as metrics
 from ._artifacts import log_dataset, log_input_example, log_model, pickle_bytes
+from ._callers import fitted_by_library
 from ._registry import REGISTRY
 from ._runs import AutologRun, autolog_run
 from ._varnames import user_var_name
@@ -96,6 +97,9 @@ def fit_inputs(method: Any, args: tuple, kwargs: dict) -> tuple[Any, Any, Any]:
 
 
 def _patched_fit(call_original: Any, self: Any, *args: Any, **kwargs: Any) -> Any:
+    if fitted_by_library(self):  # a LabelEncoder inside a metric, a clone inside cross_val_score...
+        with REGISTRY.quiet():  # and nothing it fits in turn (a booster's train()) logs either
+            return call_original(self, *args, **kwargs)
     with autolog_run(NAME, type(self).__name__, tags=estimator_tags(self)) as run:
         if run is None:
             return call_original(self, *args, **kwargs)
@@ -151,6 +155,9 @@ def _patched_partial_fit(call_original: Any, self: Any, *args: Any, **kwargs: An
     config = REGISTRY.configs.get(NAME)
     if state is None or config is None or REGISTRY.current is not None:
         return call_original(self, *args, **kwargs)
+    if fitted_by_library(self):
+        with REGISTRY.quiet():
+            return call_original(self, *args, **kwargs)
     session = get_session()
     parent = session.active_run.run_id if session.active_run is not None else None
     previous = state.partial.get(self)
