@@ -412,18 +412,35 @@ def test_attribute_tables_agree() -> None:
 
 
 def test_sql_shape() -> None:
+    """One pivot per key table (only the referenced keys), one semi-join for the whole filter."""
     sql, params = compile_filter(parse_filter("metrics.acc > 0.9 AND status = 'FINISHED'"))
     assert sql == (
-        "(r.run_id IN (SELECT k.run_id FROM core.metric_latest k WHERE k.key = ? AND k.run_id IS NOT NULL "
-        "AND (k.value > ? AND NOT isnan(k.value))) AND COALESCE(r.status = ?, FALSE))"
+        "r.run_id IN (SELECT r.run_id FROM core.runs_live r LEFT JOIN (SELECT run_id, "
+        "max(value) FILTER (WHERE key = ?) AS c0 FROM core.metric_latest WHERE list_contains(?::VARCHAR[], "
+        "key) GROUP BY run_id) fm ON fm.run_id = r.run_id WHERE (COALESCE((fm.c0 > ? AND NOT isnan(fm.c0)), "
+        "FALSE) AND COALESCE(r.status = ?, FALSE)))"
     )
-    assert params == ["acc", 0.9, "FINISHED"]
+    assert params == ["acc", ["acc"], 0.9, "FINISHED"]
+
+
+def test_attribute_filter_needs_no_subquery() -> None:
+    assert compile_filter(parse_filter("status = 'FINISHED'")) == (
+        "COALESCE(r.status = ?, FALSE)",
+        ["FINISHED"],
+    )
+
+
+def test_one_column_per_key_however_many_terms() -> None:
+    text = " AND ".join(f"metrics.acc > {i}" for i in range(50)) + " AND params.lr = 1 AND params.lr = 'x'"
+    sql, params = compile_filter(parse_filter(text))
+    assert sql.count("FILTER (WHERE key = ?)") == 2 and sql.count("SELECT") == 3
+    assert params[:4] == ["acc", ["acc"], "lr", ["lr"]]
 
 
 def test_numeric_param_uses_try_cast() -> None:
     sql, params = compile_filter(parse_filter("params.depth != 8"))
-    assert "(TRY_CAST(k.value AS DOUBLE) <> ? OR isnan(TRY_CAST(k.value AS DOUBLE)))" in sql
-    assert params == ["depth", 8.0]
+    assert "(TRY_CAST(fp.c0 AS DOUBLE) <> ? OR isnan(TRY_CAST(fp.c0 AS DOUBLE)))" in sql
+    assert params == ["depth", ["depth"], 8.0]
 
 
 @pytest.mark.parametrize(

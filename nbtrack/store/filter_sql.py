@@ -8,26 +8,50 @@ The SQL is meant for a query over ``core.runs_live`` aliased ``r``::
     LIMIT ?
 
 bound with ``[*order_params, *filter_params, limit]`` (the joins come
-first in the text, so their parameters do too). Subqueries use the alias
-``k`` and order joins ``o0``, ``o1``...; the caller must not reuse them.
+first in the text, so their parameters do too). Order joins use the
+aliases ``o0``, ``o1``...; the caller must not reuse them.
+
+Cost is linear in the number of terms. A filter that names metric, param
+or tag keys becomes one semi-join, ``r.run_id IN (SELECT r.run_id FROM
+core.runs_live r LEFT JOIN <pivots> WHERE <expression>)``: each key table
+is read once, pivoting only the referenced keys into columns
+(``max(value) FILTER (WHERE key = ?) AS c0``, grouped by run), and the
+boolean expression is evaluated over those columns. (One semi-join per
+predicate, as before, cost 19 s for 200 terms on 2,000 runs.) A filter on
+attributes alone is a plain expression over ``r``.
 
 No user text ever reaches the SQL: keys and literals are ``?`` parameters,
-and attribute names and operators go through fixed dictionaries.
+and attribute names, operators and column names go through fixed
+dictionaries or counters.
 
 Semantics are two-valued: a comparison on a key the run does not have is
-FALSE (each one is a semi-join, ``r.run_id IN (SELECT ...)``), a comparison
-on a NULL attribute is FALSE, so ``NOT`` simply complements. Metric and numeric
-param/tag comparisons follow IEEE for NaN (``!=`` true, all else false);
-DuckDB orders NaN above every number and has NaN = NaN, hence the explicit
-``isnan`` guards.
+FALSE, a comparison on a NULL attribute is FALSE (each predicate is wrapped
+in ``COALESCE(..., FALSE)``), so ``NOT`` simply complements. Metric and
+numeric param/tag comparisons follow IEEE for NaN (``!=`` true, all else
+false); DuckDB orders NaN above every number and has NaN = NaN, hence the
+explicit ``isnan`` guards.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from types import MappingProxyType
+from typing import Literal
 
-from .filter import And, Comparison, Expr, Field, InList, IsNull, Like, Not, Or, OrderTerm, Predicate
+from .filter import (
+    And,
+    Comparison,
+    Entity,
+    Expr,
+    Field,
+    InList,
+    IsNull,
+    Like,
+    Not,
+    Or,
+    OrderTerm,
+    Predicate,
+)
 
 #: Attribute name -> SQL expression over ``r``; the only way an attribute reaches SQL.
 ATTRIBUTE_SQL: MappingProxyType[str, str] = MappingProxyType(
@@ -46,10 +70,50 @@ ATTRIBUTE_SQL: MappingProxyType[str, str] = MappingProxyType(
 )
 
 _KEY_TABLES = MappingProxyType({"metric": "core.metric_latest", "param": "core.params", "tag": "core.tags"})
+_PIVOT_ALIASES = MappingProxyType({"metric": "fm", "param": "fp", "tag": "ft"})
 _SQL_OPS = MappingProxyType({"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="})
 _NUMERIC_TEXT = "TRY_CAST({alias}.value AS DOUBLE)"
 
 Compiled = tuple[str, list[object]]
+_ColumnKind = Literal["value", "present"]
+
+
+class _Pivots:
+    """The key columns a filter reads, numbered in order of first use, per key table."""
+
+    def __init__(self) -> None:
+        self.columns: dict[tuple[Entity, str, _ColumnKind], str] = {}
+
+    def column(self, entity: Entity, key: str, kind: _ColumnKind) -> str:
+        """The SQL name of the pivot column holding ``key``'s value (or its presence)."""
+        found = self.columns.get((entity, key, kind))
+        if found is None:
+            found = f"{_PIVOT_ALIASES[entity]}.c{len(self.columns)}"
+            self.columns[(entity, key, kind)] = found
+        return found
+
+    def joins(self) -> Compiled:
+        """``LEFT JOIN`` clauses (one per key table used) and their parameters."""
+        clauses: list[str] = []
+        params: list[object] = []
+        for entity, table in _KEY_TABLES.items():
+            mine = [(key, kind, name) for (e, key, kind), name in self.columns.items() if e == entity]
+            if not mine:
+                continue
+            alias = _PIVOT_ALIASES[entity]
+            selects = []
+            for key, kind, name in mine:
+                value = "value" if kind == "value" else "TRUE"
+                selects.append(f"max({value}) FILTER (WHERE key = ?) AS {name.split('.')[1]}")
+                params.append(key)
+            keys = sorted({key for key, _, _ in mine})
+            clauses.append(
+                f"LEFT JOIN (SELECT run_id, {', '.join(selects)} FROM {table} "
+                f"WHERE list_contains(?::VARCHAR[], key) GROUP BY run_id) {alias} "
+                f"ON {alias}.run_id = r.run_id"
+            )
+            params.append(keys)
+        return " ".join(clauses), params
 
 
 def compile_filter(expr: Expr | None) -> tuple[str, list[object]]:
@@ -60,24 +124,32 @@ def compile_filter(expr: Expr | None) -> tuple[str, list[object]]:
     """
     if expr is None:
         return "TRUE", []
-    return _compile(expr)
+    pivots = _Pivots()
+    sql, params = _compile(expr, pivots)
+    if not pivots.columns:
+        return sql, params
+    joins, join_params = pivots.joins()
+    return (
+        f"r.run_id IN (SELECT r.run_id FROM core.runs_live r {joins} WHERE {sql})",
+        [*join_params, *params],
+    )
 
 
-def _compile(expr: Expr) -> Compiled:
+def _compile(expr: Expr, pivots: _Pivots) -> Compiled:
     if isinstance(expr, And):
-        return _combine(" AND ", expr.operands)
+        return _combine(" AND ", expr.operands, pivots)
     if isinstance(expr, Or):
-        return _combine(" OR ", expr.operands)
+        return _combine(" OR ", expr.operands, pivots)
     if isinstance(expr, Not):
-        sql, params = _compile(expr.operand)
+        sql, params = _compile(expr.operand, pivots)
         return f"NOT ({sql})", params
     if expr.field.entity == "attribute":
         return _attribute_predicate(expr)
-    return _key_predicate(expr)
+    return _key_predicate(expr, pivots)
 
 
-def _combine(separator: str, operands: Sequence[Expr]) -> Compiled:
-    parts = [_compile(operand) for operand in operands]
+def _combine(separator: str, operands: Sequence[Expr], pivots: _Pivots) -> Compiled:
+    parts = [_compile(operand, pivots) for operand in operands]
     sql = separator.join(part_sql for part_sql, _ in parts)
     return f"({sql})", [param for _, part_params in parts for param in part_params]
 
@@ -93,23 +165,18 @@ def _is_numeric(expr: Predicate) -> bool:
     return False
 
 
-def _key_predicate(expr: Predicate) -> Compiled:
-    """A semi-join on the metric/param/tag table: does the run have a matching value for the key?
-
-    ``IN (subquery)`` runs about twice as fast as a correlated ``EXISTS`` in
-    DuckDB; excluding NULL run ids keeps it two-valued even where the primary
-    key is not enforced.
-    """
-    table = _KEY_TABLES[expr.field.entity]
-    lookup = f"SELECT k.run_id FROM {table} k WHERE k.key = ? AND k.run_id IS NOT NULL"
+def _key_predicate(expr: Predicate, pivots: _Pivots) -> Compiled:
+    """A test on the run's pivoted value of a metric, param or tag key (missing: FALSE)."""
+    entity, key = expr.field.entity, expr.field.key
     if isinstance(expr, IsNull):
-        return f"r.run_id {'IN' if expr.negated else 'NOT IN'} ({lookup})", [expr.field.key]
+        present = pivots.column(entity, key, "present")
+        return f"({present} IS {'NOT ' if expr.negated else ''}NULL)", []
     numeric = _is_numeric(expr)
-    value = "k.value"
-    if numeric and expr.field.entity != "metric":
-        value = _NUMERIC_TEXT.format(alias="k")
+    value = pivots.column(entity, key, "value")
+    if numeric and entity != "metric":
+        value = f"TRY_CAST({value} AS DOUBLE)"
     condition, params = _condition(expr, value, nan_guard=numeric)
-    return f"r.run_id IN ({lookup} AND {condition})", [expr.field.key, *params]
+    return f"COALESCE({condition}, FALSE)", params
 
 
 def _attribute_predicate(expr: Predicate) -> Compiled:
