@@ -81,6 +81,8 @@ def autolog(
     extra_tags
         Tags set on every run autolog creates.
 
+    Notes
+    -----
     Calling it again with the same arguments changes nothing; with other
     arguments, the new ones replace the old.
     """
