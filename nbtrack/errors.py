@@ -116,3 +116,19 @@ class MergeError(StoreError):
 
 class StoreFullError(MergeError):
     """The disk holding the store is full; nothing was lost, the spool files wait for space."""
+
+
+class FilterTooLargeError(FilterParseError):
+    """A filter or order_by is longer, or has more terms, than nbtrack runs (the message names the limit).
+
+    Unlike other parse errors, the message does not repeat the (long) text;
+    ``text`` and ``column`` still hold it and where the limit was crossed.
+    """
+
+    def __init__(self, message: str, text: str, column: int) -> None:
+        self.message, self.text, self.column = message, text, column
+        ValueError.__init__(self, f"{message} (column {column})")
+
+
+class QueryTimeoutError(NbtrackError, TimeoutError):
+    """A read ran longer than the store's ``statement_timeout`` and was stopped; nothing was changed."""
