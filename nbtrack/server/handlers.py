@@ -9,7 +9,10 @@ routes and proves none answers without credentials.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -18,26 +21,13 @@ from jupyter_server.base.handlers import APIHandler
 from tornado import web
 from tornado.iostream import StreamClosedError
 
-from ..errors import (
-    ExperimentNotFoundError,
-    FilterParseError,
-    NbtrackError,
-    RunNotFoundError,
-    StoreError,
-    StoreLockedError,
-)
-from . import arguments, queries
+from ..errors import ColumnNotFoundError, ExperimentNotFoundError, NbtrackError, RunNotFoundError
+from . import arguments, failures, queries
 from .comparison import comparison
 from .state import ApiState
 
 #: Seconds between keep-alive comments on an idle event stream (proxies drop silent connections).
 HEARTBEAT_SECONDS = 15.0
-_NOT_FOUND = (
-    RunNotFoundError,
-    ExperimentNotFoundError,
-    queries.MetricNotFoundError,
-    queries.ArtifactContentNotFoundError,
-)
 #: Media types a browser may show inline; anything else (HTML above all) is a download.
 _INLINE = (
     "image/png",
@@ -49,33 +39,21 @@ _INLINE = (
     "application/json",
 )
 _SANDBOX = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"
+#: Which argument a not-found error points at, on the routes that name a run.
+Blame = Mapping[type[NbtrackError], str]
+_RUN: Blame = {RunNotFoundError: "run_id"}
 
-
-def status_for(error: NbtrackError) -> int:
-    """The HTTP status an nbtrack error is answered with."""
-    if isinstance(error, _NOT_FOUND):
-        return 404
-    if isinstance(error, StoreLockedError):
-        return 503
-    if isinstance(error, StoreError):
-        return 500
-    return 400
-
-
-def error_body(error: NbtrackError) -> dict[str, Any]:
-    """``{"message", "error"}`` plus ``column`` and ``text`` for a filter that does not parse."""
-    if isinstance(error, FilterParseError):
-        return {
-            "message": error.message,
-            "error": type(error).__name__,
-            "column": error.column,
-            "text": error.text,
-        }
-    return {"message": str(error), "error": type(error).__name__}
+log = logging.getLogger("nbtrack.server")
 
 
 class NbtrackHandler(APIHandler):
-    """Base of every nbtrack route: the shared state and nbtrack's error answers."""
+    """Base of every nbtrack route: the shared state and nbtrack's error answers.
+
+    Handlers raise; :meth:`write_error` is the one place that turns any
+    exception into an answer (:mod:`.failures`): an nbtrack error into its
+    4xx/503 JSON, an HTTP refusal into JSON, anything else into a generic 500
+    whose details go only to the server log.
+    """
 
     auth_resource = "nbtrack"
 
@@ -87,63 +65,85 @@ class NbtrackHandler(APIHandler):
         """Every value of a query argument."""
         return self.get_query_arguments(name)
 
-    async def answer(self, query: Any, *args: Any) -> None:
-        """Write ``query(store, *args)`` as JSON, or the nbtrack error it raised."""
+    def decode_argument(self, value: bytes, name: str | None = None) -> str:
+        """Query and path arguments as text; bytes that are not UTF-8 stay as lone surrogates.
+
+        Tornado decodes path arguments before the login check, so refusing
+        here would answer a stranger before asking who they are: the
+        argument checks (:func:`.arguments.checked_text`) refuse them instead.
+        """
+        return value.decode("utf-8", "surrogateescape")
+
+    async def reply(self, query: Any, *args: Any, blame: Blame = _RUN) -> None:
+        """Write ``query(store, *args)`` as JSON; an nbtrack error is blamed on its argument."""
         try:
             result = await self.state.read(query, *args)
         except NbtrackError as error:
-            self.fail(error)
-            return
+            raise failures.blamed(error, blame) from error
         self.finish(json.dumps(result, allow_nan=False))
 
-    def fail(self, error: NbtrackError) -> None:
-        """Answer with the error's status and message."""
-        status = status_for(error)
-        self.set_status(status)
-        if status == 503:
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """Every error answer: JSON ``{"message", "error", "argument"}`` (see :mod:`.failures`)."""
+        error = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(error, NbtrackError):
+            answer = failures.failure(error)
+        elif isinstance(error, web.HTTPError):
+            answer = failures.http_failure(error.status_code, error.log_message)
+        elif status_code >= 500:
+            answer = failures.internal_failure()
+        else:
+            answer = failures.http_failure(status_code, None)
+        self.set_status(answer.status)
+        if answer.retry:
             self.set_header("Retry-After", "2")
-        self.finish(json.dumps(error_body(error)))
+        self.clear_header("Content-Disposition")
+        self.clear_header("ETag")
+        self.finish(json.dumps(answer.body))
 
-    def checked(self, parse: Any, *args: Any) -> Any:
-        """Parse request arguments; on a bad one answer 400 and return None."""
-        try:
-            return parse(*args)
-        except NbtrackError as error:
-            self.fail(error)
-            return None
+    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
+        """nbtrack errors are answers, not server faults: one line; the rest as tornado logs them."""
+        if isinstance(value, NbtrackError):
+            log.info("nbtrack API %s %s: %s", self.request.method, self.request.path, value)
+        else:
+            super().log_exception(typ, value, tb)
+
+    def update_api_activity(self) -> None:
+        """Jupyter's activity tracking reads a query argument; a malformed one must not break an answer."""
+        with contextlib.suppress(NbtrackError, web.HTTPError):
+            super().update_api_activity()
 
 
 class ExperimentsHandler(NbtrackHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        await self.answer(queries.experiments)
+        await self.reply(queries.experiments)
 
 
 class RunsHandler(NbtrackHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        args = self.checked(arguments.runs_args, self.values)
-        if args is not None:
-            await self.answer(queries.runs_page, args)
+        args = arguments.runs_args(self.values)
+        await self.reply(queries.runs_page, args, blame={ExperimentNotFoundError: "experiment"})
 
 
 class RunHandler(NbtrackHandler):
     @web.authenticated
     @authorized
     async def get(self, run_id: str) -> None:
-        await self.answer(queries.run_detail, run_id, self.state.root_dir)
+        run_id = arguments.path_value("run_id", run_id)
+        await self.reply(queries.run_detail, run_id, self.state.root_dir)
 
     @web.authenticated
     @authorized
     async def delete(self, run_id: str) -> None:
         """Hide the run from searches (nothing is erased; ``nbtrack.restore_run`` brings it back)."""
+        run_id = arguments.path_value("run_id", run_id)
         try:
             await self.state.run(_delete_run, run_id)
         except NbtrackError as error:
-            self.fail(error)
-            return
+            raise failures.blamed(error, _RUN) from error
         self.set_status(204)
         self.finish()
 
@@ -160,11 +160,11 @@ class HistoryHandler(NbtrackHandler):
     @web.authenticated
     @authorized
     async def get(self, run_id: str) -> None:
-        parsed = self.checked(
-            lambda: (arguments.required(self.values, "key"), arguments.max_points(self.values))
-        )
-        if parsed is not None:
-            await self.answer(queries.metric_history, run_id, *parsed)
+        run_id = arguments.path_value("run_id", run_id)
+        key = arguments.required(self.values, "key")
+        points = arguments.max_points(self.values)
+        blame: Blame = {**_RUN, failures.MetricNotFoundError: "key"}
+        await self.reply(queries.metric_history, run_id, key, points, blame=blame)
 
 
 class ArtifactHandler(NbtrackHandler):
@@ -173,19 +173,21 @@ class ArtifactHandler(NbtrackHandler):
     @web.authenticated
     @authorized
     async def get(self, run_id: str, digest: str) -> None:
+        run_id = arguments.path_value("run_id", run_id)
+        digest = arguments.digest(digest)
+        download = arguments.flag(self.values, "download")
         try:
             blob = await self.state.read(queries.artifact_blob, run_id, digest)
         except NbtrackError as error:
-            self.fail(error)
-            return
+            blame: Blame = {**_RUN, failures.ArtifactContentNotFoundError: "digest"}
+            raise failures.blamed(error, blame) from error
         self.set_header("ETag", f'"{digest}"')
         self.set_header("Cache-Control", "private, max-age=31536000, immutable")
         if self.check_etag_header():
             self.set_status(304)
             self.finish()
             return
-        inline = blob.media_type in _INLINE and not self.get_query_argument("download", "")
-        self.set_header("Content-Type", blob.media_type)
+        inline = blob.media_type in _INLINE and not download
         self.set_header("Content-Length", str(blob.size))
         self.set_header(
             "Content-Disposition",
@@ -193,26 +195,25 @@ class ArtifactHandler(NbtrackHandler):
         )
         self.set_header("X-Content-Type-Options", "nosniff")
         self.set_header("Content-Security-Policy", _SANDBOX)
+        self.set_header("Content-Type", blob.media_type)
         with open(blob.path, "rb") as content:
             while chunk := content.read(1 << 16):
                 self.write(chunk)
                 await self.flush()
-        self.finish()
+        self.finish(set_content_type=blob.media_type)  # APIHandler.finish would say JSON
 
 
 class CompareHandler(NbtrackHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        def parse() -> tuple[Any, ...]:
-            x = arguments.single(self.values, "x") or "step"
-            smoothing = arguments.number(self.values, "smoothing", 0.0, minimum=0.0, below=1.0)
-            return arguments.run_ids(self.values), [m for m in self.values("metric") if m], x, smoothing
-
-        parsed = self.checked(parse)
-        if parsed is not None:
-            # compare_data reads the Session's store, which state.bind_store pointed at this server's
-            await self.answer(lambda _store, *args: comparison(*args), *parsed)
+        ids = arguments.run_ids(self.values)
+        metrics = [m for m in arguments.many(self.values, "metric") if m]
+        x = arguments.choice(self.values, "x", arguments.CURVE_X)
+        smoothing = arguments.number(self.values, "smoothing", 0.0, minimum=0.0, below=1.0)
+        blame: Blame = {**_RUN, ColumnNotFoundError: "metric"}
+        # compare_data reads the Session's store, which state.bind_store pointed at this server's
+        await self.reply(lambda _store, *args: comparison(*args), ids, metrics, x, smoothing, blame=blame)
 
 
 class VersionHandler(NbtrackHandler):
@@ -221,11 +222,7 @@ class VersionHandler(NbtrackHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        try:
-            version = await self.state.feed.current()
-        except NbtrackError as error:
-            self.fail(error)
-            return
+        version = await self.state.feed.current()
         self.set_header("ETag", f'"{version["version"]}"')
         if self.check_etag_header():
             self.set_status(304)

@@ -10,8 +10,20 @@ from __future__ import annotations
 from typing import Any
 
 from .._version import __version__
+from .arguments import (
+    CURVE_X,
+    MAX_COMPARE_IDS,
+    MAX_FILTER_CHARS,
+    MAX_LIMIT,
+    MAX_MAX_POINTS,
+    MAX_OFFSET,
+    MAX_REPEATS,
+    MAX_TEXT_CHARS,
+)
 
 _TEXT = {"type": "string"}
+#: A query or path argument's text (the server refuses longer ones with a 400).
+_ARG = {"type": "string", "maxLength": MAX_TEXT_CHARS}
 _TEXT_OR_NULL = {"type": ["string", "null"]}
 _INT = {"type": "integer"}
 _MS = {"type": ["integer", "null"], "description": "epoch milliseconds"}
@@ -39,21 +51,34 @@ def _json(name: str) -> dict[str, Any]:
     return {"content": {"application/json": {"schema": _ref(name)}}}
 
 
+_ERRORS = {
+    400: "a malformed argument (bad number, unknown value, too long, not UTF-8, a filter that does not "
+    "parse); `argument` names it and `message` says what it accepts",
+    403: "not logged in to Jupyter (no token, a wrong token) or, on writes with a cookie, no XSRF token",
+    404: "no such run, experiment, metric or artifact content; `argument` names which",
+    500: "an unexpected error in the server extension (details only in the server's log)",
+    503: "the store stayed locked by another process (Retry-After), a read ran past the server's "
+    "statement timeout, or the store is damaged or foreign (the message says what to do)",
+}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    """Error answers of an operation: 400, 403, 500 and 503 always, plus ``codes``."""
+    return {
+        str(code): {"description": _ERRORS[code], **_json("Error")}
+        for code in sorted({400, 403, 500, 503, *codes})
+    }
+
+
 def _answer(ok: str, description: str, errors: tuple[int, ...] = ()) -> dict[str, Any]:
-    responses: dict[str, Any] = {"200": {"description": description, **_json(ok)}}
-    texts = {400: "bad parameters (message names the fix)", 404: "no such run, experiment or metric"}
-    for code in errors:
-        responses[str(code)] = {"description": texts[code], **_json("Error")}
-    responses["403"] = {"description": "not logged in to Jupyter (token or cookie)"}
-    responses["503"] = {"description": "the store stayed locked by another process", **_json("Error")}
-    return responses
+    return {"200": {"description": description, **_json(ok)}, **_errors(*errors)}
 
 
 def _query(
     name: str, description: str, schema: dict[str, Any], *, required: bool = False, many: bool = False
-):
+) -> dict[str, Any]:
     if many:
-        schema = {"type": "array", "items": schema}
+        schema = {"type": "array", "items": schema, "maxItems": MAX_REPEATS}
     return {
         "name": name,
         "in": "query",
@@ -65,7 +90,12 @@ def _query(
     }
 
 
-_RUN_ID = {"name": "run_id", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+_RUN_ID = {
+    "name": "run_id",
+    "in": "path",
+    "required": True,
+    "schema": {**_ARG, "minLength": 1},
+}
 
 SCHEMAS: dict[str, Any] = {
     "Number": {
@@ -73,8 +103,17 @@ SCHEMAS: dict[str, Any] = {
         "anyOf": [{"type": "number"}, {"enum": ["NaN", "Infinity", "-Infinity"]}],
     },
     "Error": _obj(
-        {"message": _TEXT, "error": _TEXT, "column": _INT, "text": _TEXT},
-        ["message", "error"],
+        {
+            "message": {**_TEXT, "description": "what went wrong and what to do"},
+            "error": {**_TEXT, "description": "the kind of error (an nbtrack exception or HTTP status name)"},
+            "argument": {
+                "type": ["string", "null"],
+                "description": "the query or path argument to fix; null when the request was not at fault",
+            },
+            "column": {**_INT, "description": "a filter or order_by that does not parse: where (1-based)"},
+            "text": {**_TEXT, "description": "a filter or order_by that does not parse: the text"},
+        },
+        ["message", "error", "argument"],
     ),
     "Experiment": _obj(
         {
@@ -219,7 +258,7 @@ PATHS: dict[str, Any] = {
                     "description": "an event stream",
                     "content": {"text/event-stream": {"schema": _TEXT}},
                 },
-                "403": {"description": "not logged in"},
+                **_errors(),
             },
         }
     },
@@ -233,13 +272,17 @@ PATHS: dict[str, Any] = {
         "get": {
             "summary": "A page of runs, selected and ordered like nbtrack.runs()",
             "parameters": [
-                _query("experiment", "experiment names or ids (default: all)", _TEXT, many=True),
-                _query("filter", "the filter grammar, e.g. metrics.acc > 0.9 and params.model = 'rf'", _TEXT),
-                _query("order_by", "e.g. metrics.acc DESC (default: newest first)", _TEXT, many=True),
-                _query("offset", "rows to skip", {"type": "integer", "minimum": 0}),
-                _query("limit", "rows in the page", {"type": "integer", "minimum": 1, "maximum": 1000}),
+                _query("experiment", "experiment names or ids (default: all)", _ARG, many=True),
+                _query(
+                    "filter",
+                    "the filter grammar, e.g. metrics.acc > 0.9 and params.model = 'rf'",
+                    {"type": "string", "maxLength": MAX_FILTER_CHARS},
+                ),
+                _query("order_by", "e.g. metrics.acc DESC (default: newest first)", _ARG, many=True),
+                _query("offset", "rows to skip", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET}),
+                _query("limit", "rows in the page", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}),
             ],
-            "responses": _answer("RunPage", "the page and the total", (400, 404)),
+            "responses": _answer("RunPage", "the page and the total", (404,)),
         }
     },
     "/runs/{run_id}": {
@@ -250,11 +293,7 @@ PATHS: dict[str, Any] = {
         },
         "delete": {
             "summary": "Hide a run (nbtrack.restore_run brings it back); cookie logins need XSRF",
-            "responses": {
-                "204": {"description": "hidden"},
-                "403": {"description": "not logged in, or no XSRF token"},
-                "404": {"description": "no such run", **_json("Error")},
-            },
+            "responses": {"204": {"description": "hidden"}, **_errors(404)},
         },
     },
     "/runs/{run_id}/history": {
@@ -262,14 +301,14 @@ PATHS: dict[str, Any] = {
         "get": {
             "summary": "A metric's history, downsampled in the database (first/last/min/max per bucket)",
             "parameters": [
-                _query("key", "the metric", {"type": "string", "minLength": 1}, required=True),
+                _query("key", "the metric", {**_ARG, "minLength": 1}, required=True),
                 _query(
                     "max_points",
                     "at most this many points",
-                    {"type": "integer", "minimum": 4, "maximum": 100000},
+                    {"type": "integer", "minimum": 4, "maximum": MAX_MAX_POINTS},
                 ),
             ],
-            "responses": _answer("History", "the points", (400, 404)),
+            "responses": _answer("History", "the points", (404,)),
         },
     },
     "/runs/{run_id}/artifacts/{digest}": {
@@ -284,12 +323,11 @@ PATHS: dict[str, Any] = {
         ],
         "get": {
             "summary": "An artifact's content, by its sha256 (from the run's artifact list)",
-            "parameters": [_query("download", "any value: always as an attachment", _TEXT)],
+            "parameters": [_query("download", "true: always as an attachment", {"type": "boolean"})],
             "responses": {
                 "200": {"description": "the content, with its media type", "content": {"*/*": {}}},
                 "304": {"description": "unchanged (content never changes)"},
-                "403": {"description": "not logged in"},
-                "404": {"description": "no such run or content", **_json("Error")},
+                **_errors(404),
             },
         },
     },
@@ -297,16 +335,22 @@ PATHS: dict[str, Any] = {
         "get": {
             "summary": "Runs side by side: what differs and the Vega-Lite charts of nbtrack.compare",
             "parameters": [
-                _query("run_id", "runs to compare (1-100)", _TEXT, required=True, many=True),
-                _query("metric", "metrics to draw (default: all)", _TEXT, many=True),
-                _query("x", "curves' x axis", {"enum": ["step", "wall_time", "relative_time"]}),
+                _query(
+                    "run_id",
+                    f"runs to compare (1-{MAX_COMPARE_IDS})",
+                    {**_ARG, "minLength": 1},
+                    required=True,
+                    many=True,
+                ),
+                _query("metric", "metrics to draw (default: all)", _ARG, many=True),
+                _query("x", "curves' x axis", {"enum": list(CURVE_X)}),
                 _query(
                     "smoothing",
                     "EMA weight in [0, 1)",
                     {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
                 ),
             ],
-            "responses": _answer("Comparison", "the comparison", (400, 404)),
+            "responses": _answer("Comparison", "the comparison", (404,)),
         }
     },
 }

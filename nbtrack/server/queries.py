@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ExperimentNotFoundError, NbtrackError, RunNotFoundError
+from ..errors import ExperimentNotFoundError, RunNotFoundError
 from ..store.base import RunQuery
 from . import wire
 from .arguments import RunsArgs
+from .failures import ArtifactContentNotFoundError, MetricNotFoundError
 
 if TYPE_CHECKING:
     from ..store.base import Store
@@ -25,20 +26,6 @@ if TYPE_CHECKING:
 SOURCE_ARTIFACT = "nbtrack/source.py"
 MAX_SOURCE_BYTES = 256 * 1024
 NOTEBOOK_TAG = "nbtrack.notebook"
-
-
-class MetricNotFoundError(NbtrackError, KeyError):
-    """A run has no metric with this key."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
-
-
-class ArtifactContentNotFoundError(NbtrackError, KeyError):
-    """A run has no artifact with this content, or its file is missing."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
 
 
 def experiments(store: Store) -> dict[str, Any]:

@@ -15,8 +15,10 @@ from . import handlers
 
 #: Prefix of every route under the server's base URL.
 API_PREFIX = "nbtrack/api"
-RUN_ID = r"(?P<run_id>[^/]+)"
-SHA256 = r"(?P<digest>[0-9a-f]{64})"
+#: Path arguments match any segment (even an empty one) so that a malformed one reaches the
+#: handler and is answered with a 400 naming it, not with Jupyter's HTML 404 page.
+RUN_ID = r"(?P<run_id>[^/]*)"
+SHA256 = r"(?P<digest>[^/]*)"
 
 #: (path regex relative to API_PREFIX, handler class).
 ROUTES: list[tuple[str, type[handlers.NbtrackHandler]]] = [

@@ -93,5 +93,5 @@ async def test_path_traversal_finds_nothing(api, jp_fetch, logged, path):
         response = await jp_fetch("nbtrack", "api", "runs", run_id, "artifacts", path, raise_error=False)
     except HTTPClientError as error:  # pragma: no cover - raise_error=False returns instead
         response = error.response
-    assert response.code == 404
+    assert response.code in (400, 404)  # a malformed digest (400) or no such route (404)
     assert b"root:" not in (response.body or b"") and b"DUCK" not in (response.body or b"")
