@@ -21,7 +21,15 @@ def series_from(metrics: Mapping[str, Any] | Iterable[Any], next_step: dict[str,
     """Group and check ``metrics`` by key; ``next_step`` gives each key's next default step."""
     if isinstance(metrics, Mapping):
         return _from_mapping(metrics, next_step, now_ms)
-    rows = metrics if isinstance(metrics, (list, tuple)) else list(metrics)
+    if isinstance(metrics, (str, bytes)):
+        raise InvalidValueError("log_batch metrics must be (key, value, step, timestamp) tuples, not text")
+    try:
+        rows = metrics if isinstance(metrics, (list, tuple)) else list(metrics)
+    except TypeError:
+        raise InvalidValueError(
+            "log_batch metrics must be a list of (key, value, step, timestamp) tuples or a dict of "
+            f"key -> values, got {type(metrics).__name__}"
+        ) from None
     fast = _from_plain_rows(rows)
     return fast if fast is not None else _from_rows(rows, next_step, now_ms)
 
@@ -32,7 +40,10 @@ def _from_mapping(metrics: Mapping[str, Any], next_step: dict[str, int], now_ms:
     series = {}
     for key, raw in metrics.items():
         validation.check_key(key, "metric")
-        array = np.asarray(raw)
+        try:
+            array = np.asarray(raw)
+        except (ValueError, TypeError, OverflowError):  # ragged nesting: each value is checked below
+            array = _objects(raw if isinstance(raw, (list, tuple)) else [raw])
         if array.dtype.kind in "USV":
             raise InvalidValueError(f"log_batch: metric {key!r} values must be numbers, not {array.dtype}")
         if array.dtype.kind == "O":  # mixed objects: check each, None is not a number
@@ -55,18 +66,19 @@ def _from_plain_rows(rows: list[Any] | tuple[Any, ...]) -> Series | None:
 
     try:
         keys, values, steps, stamps = zip(*rows, strict=True)
-    except (TypeError, ValueError):
+        numbers, step_array, stamp_array = np.array(values), np.array(steps), np.array(stamps)
+        distinct = set(keys)
+    except (TypeError, ValueError, OverflowError):
         return None
-    numbers, step_array, stamp_array = np.array(values), np.array(steps), np.array(stamps)
     if (
         numbers.ndim != 1
         or numbers.dtype.kind not in "fiub"
         or step_array.dtype.kind not in "iu"
         or stamp_array.dtype.kind not in "iuf"
-        or (stamp_array.dtype.kind == "f" and not np.isfinite(stamp_array).all())
+        or not _within(step_array, validation.MIN_STEP, validation.MAX_STEP)
+        or not _within(stamp_array, validation.MIN_TIMESTAMP_MS, validation.MAX_TIMESTAMP_MS)
     ):
-        return None
-    distinct = set(keys)
+        return None  # the row-by-row path says which row is wrong
     for key in distinct:
         validation.check_key(key, "metric")
     numbers = numbers.astype(np.float64)
@@ -100,3 +112,38 @@ def _from_rows(rows: Iterable[Any], next_step: dict[str, int], now_ms: int) -> S
         steps.append(step)
         stamps.append(now_ms if ts is None else validation.timestamp_ms(key, ts))
     return series
+
+
+def checked_int64(data: Any, what: str, low: int, high: int) -> Any:
+    """``data`` as a flat int64 numpy array, every value within ``low..high`` (else an error naming it)."""
+    import numpy as np
+
+    try:
+        array = np.asarray(data)
+        if array.dtype.kind not in "iub" or not _within(array, low, high):
+            raise ValueError
+        return array.astype(np.int64).ravel()
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidValueError(
+            f"{what} must be integers from {low} to {high} (64-bit; timestamps in ms before 2300)"
+        ) from None
+
+
+def _within(array: Any, low: int, high: int) -> bool:
+    """Are all values finite and within ``low..high``? (no wrap-around: compared before casting)."""
+    import numpy as np
+
+    if array.size == 0:
+        return True
+    if array.dtype.kind == "f":
+        return bool(np.isfinite(array).all()) and low <= float(array.min()) and float(array.max()) < high
+    return low <= int(array.min()) and int(array.max()) <= high
+
+
+def _objects(raw: Any) -> Any:
+    import numpy as np
+
+    array = np.empty(len(raw), dtype=object)
+    for i, value in enumerate(raw):
+        array[i] = value
+    return array

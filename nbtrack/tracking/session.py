@@ -17,11 +17,13 @@ import sys
 import threading
 import time
 import uuid
+import warnings
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import (
     InvalidValueError,
+    NbtrackError,
     NoActiveRunError,
     ParamConflictError,
     RunNotFoundError,
@@ -32,7 +34,9 @@ from ..store import events, open_store
 from ..store.base import Store
 from . import rows, validation
 from .artifact_paths import check_artifact_path, media_type_of
+from .batch import checked_int64
 from .buffer import EventBuffer
+from .exit_watch import ExitWatch, in_multiprocessing_child, prepare_exit_path, register_worker_exit
 from .names import random_run_name
 from .run_state import RunState
 from .writer import SEAL_AT_EVENTS, BackgroundWriter
@@ -81,6 +85,9 @@ class Session:
         self._valid_metric_keys: set[str] = set()
         self.metric_listeners: list[MetricListener] = []
         self._who_cache: tuple[str, str] | None = None
+        self._exit_watch = ExitWatch()
+        self._exit_ready = False
+        self._worker_exit_pid = -1
         self.closed = False
 
     # -- store ---------------------------------------------------------------------
@@ -100,13 +107,15 @@ class Session:
 
     # -- experiments -----------------------------------------------------------------
     def set_experiment(self, name: str) -> str:
-        """Make ``name`` the active experiment (created on first use); returns its id."""
-        if not isinstance(name, str) or not name.strip():
-            raise InvalidValueError(f"experiment name must be a non-empty string, got {name!r}")
-        if len(name) > validation.MAX_KEY_LENGTH:
-            raise InvalidValueError(f"experiment name is longer than {validation.MAX_KEY_LENGTH} characters")
+        """Make ``name`` the active experiment, created durably on first use; returns its id."""
+        validation.check_text(name, "experiment name")
+        experiment_id = experiment_id_for(name)
+        fresh = experiment_id not in self._announced
+        self._announce_experiment(name)
         self.experiment_name = name
-        return self._announce_experiment(name)
+        if fresh:  # as MLflow: the experiment exists once this returns, whatever the process does next
+            self.seal(durable=True)
+        return experiment_id
 
     def _announce_experiment(self, name: str) -> str:
         experiment_id = experiment_id_for(name)
@@ -130,10 +139,9 @@ class Session:
         parent_run_id: str | None = None,
         tags: Mapping[str, Any] | None = None,
     ) -> RunState:
-        """Start (or resume, with ``run_id``) a run and push it on the stack."""
-        checked_tags = _checked_tags(tags or {})
-        if run_name is not None and not isinstance(run_name, str):
-            raise InvalidValueError(f"run_name must be a string, got {type(run_name).__name__}")
+        """Start (or resume, with ``run_id``) a run and push it on the stack; durable on return."""
+        checked_tags = _checked_tags(tags if tags is not None else {})
+        _check_start_args(run_id, experiment, run_name, parent_run_id)
         with self._lock:
             parent = self._parent_for(nested, parent_run_id, resuming=run_id is not None)
             if run_id is not None:
@@ -157,8 +165,32 @@ class Session:
             self.buffer.add_many(self._start_rows(state) + rows.tag_rows(state.run_id, checked_tags))
             self._stack.append(state)
             self._runs[state.run_id] = state
+            self._watch_exit()
             self._ensure_writer()
+        self._seal_start(state)
         return state
+
+    def _seal_start(self, state: RunState) -> None:
+        """Seal the run's start now, so a process killed right after still leaves a (KILLED) run."""
+        try:
+            self.seal(durable=True)
+        except StoreError as exc:  # the training goes on; the start stays buffered
+            warnings.warn(
+                f"nbtrack could not yet record the start of run {state.run_id}: {exc}",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+
+    def _watch_exit(self) -> None:
+        """Be ready to end this process's runs at exit (called under ``_lock``)."""
+        self._exit_watch.install()
+        if not self._exit_ready:
+            prepare_exit_path()
+            self._exit_ready = True
+        pid = os.getpid()
+        if self._worker_exit_pid != pid and in_multiprocessing_child():
+            self._worker_exit_pid = pid  # a worker leaves through os._exit: atexit never runs
+            register_worker_exit(self.close_at_exit, self)
 
     def _parent_for(self, nested: bool, parent_run_id: str | None, *, resuming: bool) -> str | None:
         if parent_run_id is not None:
@@ -263,6 +295,7 @@ class Session:
         if status not in END_STATUSES:
             raise InvalidValueError(f"status must be one of {', '.join(END_STATUSES)}; got {status!r}")
         parent = self.run_for(parent_run_id, "record_run")
+        validation.check_text(run_name, "run_name", max_length=validation.MAX_TAG_LENGTH)
         checked_params = {
             validation.check_key(k, "param"): validation.param_value(k, v) for k, v in (params or {}).items()
         }
@@ -296,6 +329,7 @@ class Session:
 
     def set_lifecycle(self, run_id: str, lifecycle: str) -> None:
         """Delete (``deleted``) or restore (``active``) a run; durable on return."""
+        validation.check_run_id(run_id)
         record = self.reader().get_run(run_id, include_deleted=True)
         if record is None:
             raise RunNotFoundError(f"No run {run_id!r} in the store at {self.store.uri}; check the id")
@@ -314,6 +348,7 @@ class Session:
                 f"{what} needs a run: add %%track to the cell, or use `with nbtrack.start_run():`, "
                 "or pass run_id=..."
             )
+        validation.check_run_id(run_id)
         state = self._runs.get(run_id) or self._ended.get(run_id)
         if state is not None:
             return state
@@ -345,22 +380,30 @@ class Session:
     ) -> None:
         """Buffer one metric point; returns in about a microsecond."""
         state = self._stack[-1] if run_id is None and self._stack else self.run_for(run_id, "log_metric")
-        if key not in self._valid_metric_keys:
+        if type(key) is not str or key not in self._valid_metric_keys:
             validation.check_key(key, "metric")
             if len(self._valid_metric_keys) < 100_000:
                 self._valid_metric_keys.add(key)
         if type(value) is not float:
             value = validation.metric_value(key, value)
         next_step = state.next_step
-        step = next_step.get(key, 0) if step is None else validation.step_value(key, step)
+        if step is None:
+            step = next_step.get(key, 0)
+        elif type(step) is not int:
+            step = validation.step_value(key, step)
+        if not -9223372036854775808 <= step <= 9223372036854775807:  # int64, as stored
+            raise validation.step_range_error(key, step)
+        ts = time.time_ns() // 1_000_000 if timestamp is None else validation.timestamp_ms(key, timestamp)
         if step >= next_step.get(key, 0):
             next_step[key] = step + 1
-        ts = time.time_ns() // 1_000_000 if timestamp is None else validation.timestamp_ms(key, timestamp)
         if self.buffer.add_metric(state.run_id, key, step, ts, value) >= SEAL_AT_EVENTS and self._writer:
             self._writer.wake()
         if self.metric_listeners:
-            for listener in self.metric_listeners:
-                listener(state.run_id, key, step, ts, value)
+            self._notify(state.run_id, key, step, ts, value)
+
+    def _notify(self, run_id: str, key: str, step: int, ts: int, value: float) -> None:
+        for listener in self.metric_listeners:
+            listener(run_id, key, step, ts, value)
 
     def log_metrics(
         self, metrics: Mapping[str, Any], step: Any = None, timestamp: Any = None, run_id: str | None = None
@@ -390,17 +433,22 @@ class Session:
         validation.check_key(key, "metric")
         try:
             vals = np.asarray(values, dtype=np.float64).ravel()
-            stps = np.asarray(steps, dtype=np.int64).ravel()
-            tss = np.asarray(timestamps, dtype=np.int64).ravel()
-        except (TypeError, ValueError) as exc:
-            raise InvalidValueError(
-                f"metric {key!r}: values must be numbers and steps integers ({exc})"
-            ) from None
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise InvalidValueError(f"metric {key!r}: values must be numbers ({exc})") from None
+        stps = checked_int64(steps, f"steps of metric {key!r}", validation.MIN_STEP, validation.MAX_STEP)
+        tss = checked_int64(
+            timestamps,
+            f"timestamps of metric {key!r}",
+            validation.MIN_TIMESTAMP_MS,
+            validation.MAX_TIMESTAMP_MS,
+        )
         if not len(vals) == len(stps) == len(tss):
             raise InvalidValueError(f"metric {key!r}: values, steps and timestamps differ in length")
         if len(vals) == 0:
             return
         top = int(stps.max()) + 1
+        if top > validation.MAX_STEP:
+            raise validation.step_range_error(key, top)
         if top > state.next_step.get(key, 0):
             state.next_step[key] = top
         if self.buffer.add_metrics(state.run_id, key, stps, tss, vals) >= SEAL_AT_EVENTS and self._writer:
@@ -453,20 +501,35 @@ class Session:
 
     # -- writing -------------------------------------------------------------------
     def seal(self, *, durable: bool) -> None:
-        """Move the buffer to a spool file; raises if it cannot (data is kept)."""
+        """Move the buffer to a spool file; raises StoreError if it cannot (the data is kept).
+
+        Events that cannot be stored at all are left out, counted and named
+        in a warning; every other event is sealed.
+        """
         with self._seal_lock:
             drained = self.buffer.drain()
-            batches = self._unsealed + ([drained] if drained is not None else [])
-            if not batches:
+            if drained is not None:
+                table, dropped, problem = drained.build()
+                if dropped:
+                    warnings.warn(
+                        f"nbtrack left out {dropped} of {len(drained)} buffered events that cannot be "
+                        f"stored ({problem}); the other {len(drained) - dropped} are kept",
+                        RuntimeWarning,
+                        stacklevel=2,
+                    )
+                if table.num_rows:
+                    self._unsealed.append(table)
+            if not self._unsealed:
                 return
-            table = events.concat(batches) if len(batches) > 1 else batches[0]
+            table = events.concat(self._unsealed) if len(self._unsealed) > 1 else self._unsealed[0]
+            self._unsealed = [table]
             try:
                 self.store.write_batch(table, durable=durable)
             except Exception as exc:
-                self._unsealed = [table]
                 raise StoreError(
-                    f"nbtrack could not write to {self.store.uri}: {exc}. The data is kept in memory "
-                    "and retried every second."
+                    f"nbtrack could not write {table.num_rows} events to a spool file of {self.store.uri}: "
+                    f"{exc}. They are kept in this process's memory; the background writer tries again "
+                    "every second and nbtrack.flush() raises while it fails."
                 ) from exc
             self._unsealed = []
 
@@ -486,7 +549,16 @@ class Session:
             self._last_heartbeat = time.monotonic()
             self._heartbeat()
         self.seal(durable=False)
-        self.store.merge_pending(timeout=0)
+        try:
+            self.store.merge_pending(timeout=0)
+        except NbtrackError:
+            raise
+        except Exception as exc:
+            raise StoreError(
+                f"nbtrack could not merge the spool files of {self.store.uri} into its database: {exc}. "
+                "The sealed files stay in the spool folder and are merged by the next write or read; "
+                "nbtrack.flush() raises while it fails."
+            ) from exc
 
     def _heartbeat(self) -> None:
         stamp, pid = now_ms(), os.getpid()
@@ -495,30 +567,62 @@ class Session:
         self.buffer.add_many(rows.heartbeat_rows(live, stamp))
 
     # -- process events ------------------------------------------------------------
-    def close(self, *, end_status: str | None = "FINISHED", merge_timeout: float = 2.0) -> None:
-        """End this process's runs, make everything durable, stop the writer."""
+    def close(
+        self,
+        *,
+        end_status: str | None = "FINISHED",
+        error: str | None = None,
+        merge_timeout: float = 2.0,
+        at_exit: bool = False,
+    ) -> None:
+        """End this process's runs, make everything durable, stop the writer.
+
+        ``at_exit``: the interpreter is ending, so nothing is imported or
+        started; what cannot be merged now stays sealed in the spool.
+        """
         if self.closed:
             return
         self.closed = True
+        self._exit_watch.uninstall()
         pid = os.getpid()
         with self._lock:
             mine = [s for s in reversed(self._stack) if s.owner_pid == pid]
         if end_status:
             for state in mine:
                 if state.active:
-                    self._finish(state, end_status, None)
+                    self._finish(state, end_status, error)
         if self._writer is not None:
             self._writer.stop()
-        if self._store is None and len(self.buffer) == 0 and not self._unsealed:
-            return
         try:
-            self.seal(durable=True)
-            self.store.merge_pending(timeout=merge_timeout)
-        except Exception as exc:  # at exit: say it, never raise
-            print(f"nbtrack: could not finish writing at exit: {exc}", file=sys.stderr)
+            if self._store is not None or len(self.buffer) or self._unsealed:
+                self._write_out(merge_timeout, at_exit=at_exit)
         finally:
             if self._store is not None:
                 self._store.close()
+
+    def _write_out(self, merge_timeout: float, *, at_exit: bool) -> None:
+        try:
+            self.seal(durable=True)
+        except StoreError as exc:  # nobody is left to retry: say what is lost
+            count = sum(table.num_rows for table in self._unsealed)
+            print(
+                f"nbtrack: {count} events could not be written to {self.store.uri} before this "
+                f"session closed and are lost: {exc.__cause__ or exc}",
+                file=sys.stderr,
+            )
+            return
+        if at_exit and "duckdb" not in sys.modules:
+            return  # sealed is durable: the next reader merges it (importing now could fail)
+        try:
+            self.store.merge_pending(timeout=merge_timeout)
+        except Exception as exc:
+            if not at_exit:  # at exit the sealed files are safe and merged by the next reader
+                print(f"nbtrack: sealed events wait in the spool to be merged: {exc}", file=sys.stderr)
+
+    def close_at_exit(self) -> None:
+        """The exit handler: runs left active end FINISHED, or as the uncaught exception says."""
+        status, error = self._exit_watch.outcome or ("FINISHED", None)
+        self.close(end_status=status, error=error, at_exit=True)
 
     def after_fork_in_child(self) -> None:
         """A forked child starts with an empty buffer and no writer or connection.
@@ -536,6 +640,18 @@ class Session:
         if self._runs:
             self._ensure_writer()
             _flush_before_worker_exit()
+
+
+def _check_start_args(run_id: Any, experiment: Any, run_name: Any, parent_run_id: Any) -> None:
+    """``start_run``'s text arguments, checked before anything changes."""
+    if run_id is not None:
+        validation.check_run_id(run_id)
+    if parent_run_id is not None:
+        validation.check_run_id(parent_run_id, "parent_run_id")
+    if experiment is not None:
+        validation.check_text(experiment, "experiment name")
+    if run_name is not None and (not isinstance(run_name, str) or run_name):
+        validation.check_text(run_name, "run_name", max_length=validation.MAX_TAG_LENGTH)
 
 
 def _checked_tags(tags: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -567,7 +683,7 @@ def _flush_before_worker_exit() -> None:
 def _register_exit_flush(session: Session) -> None:
     import multiprocessing.util
 
-    multiprocessing.util.Finalize(session, session.close, exitpriority=100)
+    multiprocessing.util.Finalize(session, session.close_at_exit, exitpriority=100)
 
 
 # -- the one process-wide session --------------------------------------------------
@@ -604,7 +720,7 @@ def reset_session(uri: str | os.PathLike[str] | None = None, *, end_status: str 
 def _close_current() -> None:
     session = _current
     if session is not None:
-        session.close()
+        session.close_at_exit()
 
 
 def _before_fork() -> None:

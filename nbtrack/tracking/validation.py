@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import operator
+from numbers import Real as _Real
 from typing import Any
 
 from ..errors import InvalidKeyError, InvalidValueError
@@ -16,6 +17,12 @@ from ..errors import InvalidKeyError, InvalidValueError
 MAX_KEY_LENGTH = 250
 MAX_PARAM_LENGTH = 6000
 MAX_TAG_LENGTH = 8000
+MAX_NAME_LENGTH = 250
+
+#: Steps are stored as 64-bit integers.
+MIN_STEP, MAX_STEP = -(2**63), 2**63 - 1
+#: Timestamps (ms since the epoch) from 1970 up to the start of the year 2300.
+MIN_TIMESTAMP_MS, MAX_TIMESTAMP_MS = 0, 10_413_792_000_000
 
 _CONTROL = {chr(c) for c in range(32)} | {"\x7f"}
 
@@ -36,6 +43,11 @@ def check_key(key: Any, what: str) -> str:
         )
     if any(ch in _CONTROL for ch in key):
         raise InvalidKeyError(f"{what} key {key!r} contains a control character (newline, tab...)")
+    if not key.isascii() and not _encodable(key):
+        raise InvalidKeyError(
+            f"{what} key {key!r} is not valid text: it contains a lone surrogate that cannot be "
+            "stored as UTF-8 (decode bytes with errors='replace', or drop the character)"
+        )
     segments = key.replace("\\", "/").split("/")
     if key.startswith(("/", "\\")) or ".." in segments:
         raise InvalidKeyError(
@@ -63,39 +75,76 @@ def metric_value(key: str, value: Any) -> float:
     try:
         item = value.item() if hasattr(value, "item") else value
         return float(item)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError, AttributeError):
         raise InvalidValueError(
-            f"metric {key!r} must be a number, got {type(value).__name__} {value!r:.60}"
+            f"metric {key!r} must be a number (a float64), got {type(value).__name__} {_short(value)}"
         ) from None
 
 
 def step_value(key: str, step: Any) -> int:
-    """Validate an explicit step (an integer, numpy integers included)."""
+    """Validate an explicit step: an integer (numpy integers included) that fits in 64 bits."""
     try:
-        return operator.index(step)
+        number = operator.index(step)
     except TypeError:
         raise InvalidValueError(
-            f"step of metric {key!r} must be an integer, got {type(step).__name__} {step!r}"
+            f"step of metric {key!r} must be an integer, got {type(step).__name__} {_short(step)}"
         ) from None
+    if not MIN_STEP <= number <= MAX_STEP:
+        raise step_range_error(key, number)
+    return number
+
+
+def step_range_error(key: str, step: int) -> InvalidValueError:
+    """The error for a step outside 64-bit integers (also a default step past the last one)."""
+    return InvalidValueError(
+        f"step of metric {key!r} is {step}, outside the 64-bit range steps are stored in "
+        f"({MIN_STEP}..{MAX_STEP}); pass a step within it"
+    )
 
 
 def timestamp_ms(key: str, timestamp: Any) -> int:
-    """Milliseconds since the epoch from an int/float (ms) or a datetime."""
+    """Milliseconds since the epoch from a number (ms) or a datetime, within 1970..2299."""
     if isinstance(timestamp, _dt.datetime):
-        if timestamp.tzinfo is None:
-            timestamp = timestamp.astimezone()
-        return int(timestamp.timestamp() * 1000)
-    if isinstance(timestamp, (int, float)) and not isinstance(timestamp, bool) and math.isfinite(timestamp):
-        return int(timestamp)
-    raise InvalidValueError(
-        f"timestamp of metric {key!r} must be milliseconds since the epoch or a datetime, "
-        f"got {timestamp!r:.60}"
-    )
+        stamp = _datetime_ms(timestamp)
+    elif isinstance(timestamp, bool) or not isinstance(timestamp, (int, float, _Real)):
+        stamp = _index_or_none(timestamp)
+        if stamp is None:
+            raise InvalidValueError(
+                f"timestamp of metric {key!r} must be milliseconds since the epoch or a datetime, "
+                f"got {type(timestamp).__name__} {_short(timestamp)}"
+            )
+    elif isinstance(timestamp, float) or not isinstance(timestamp, int):
+        number = float(timestamp)
+        stamp = int(number) if math.isfinite(number) else None
+    else:
+        stamp = int(timestamp)
+    if stamp is None or not MIN_TIMESTAMP_MS <= stamp <= MAX_TIMESTAMP_MS:
+        raise InvalidValueError(
+            f"timestamp of metric {key!r} is {_short(timestamp)}: timestamps are milliseconds since "
+            "1970-01-01 (e.g. time.time() * 1000) before the year 2300, or a datetime in that range"
+        )
+    return stamp
+
+
+def _datetime_ms(moment: _dt.datetime) -> int | None:
+    try:
+        if moment.tzinfo is None:
+            moment = moment.astimezone()
+        return int(moment.timestamp() * 1000)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _index_or_none(value: Any) -> int | None:
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None
 
 
 def param_value(key: str, value: Any) -> str:
     """Params are stored as text, like MLflow; long values belong in artifacts."""
-    text = value if isinstance(value, str) else str(value)
+    text = _as_text(value, f"param {key!r}")
     if len(text) > MAX_PARAM_LENGTH:
         raise InvalidValueError(
             f"param {key!r} is {len(text)} characters long; the limit is {MAX_PARAM_LENGTH}. "
@@ -106,10 +155,63 @@ def param_value(key: str, value: Any) -> str:
 
 def tag_value(key: str, value: Any) -> str:
     """Tags are text of bounded length."""
-    text = value if isinstance(value, str) else str(value)
+    text = _as_text(value, f"tag {key!r}")
     if len(text) > MAX_TAG_LENGTH:
         raise InvalidValueError(
             f"tag {key!r} is {len(text)} characters long; the limit is {MAX_TAG_LENGTH}. "
             "Store long text as an artifact (log_text)"
         )
     return text
+
+
+def check_text(text: Any, what: str, *, max_length: int = MAX_NAME_LENGTH) -> str:
+    """A non-empty name (experiment, run name, run id) that can be stored as UTF-8."""
+    if not isinstance(text, str):
+        raise InvalidValueError(f"{what} must be a string, got {type(text).__name__} {_short(text)}")
+    if not text.strip():
+        raise InvalidValueError(f"{what} is empty: give it a name")
+    if len(text) > max_length:
+        raise InvalidValueError(f"{what} is {len(text)} characters long; the limit is {max_length}")
+    if not text.isascii() and not _encodable(text):
+        raise InvalidValueError(
+            f"{what} {text!r:.80} contains a lone surrogate that cannot be stored as UTF-8"
+        )
+    return text
+
+
+def check_run_id(run_id: Any, what: str = "run_id") -> str:
+    """A run id: a non-empty string (ids nbtrack makes are 32 hex characters)."""
+    if not isinstance(run_id, str):
+        raise InvalidValueError(
+            f"{what} must be a run id string such as run.info.run_id, got {type(run_id).__name__} "
+            f"{_short(run_id)}"
+        )
+    return check_text(run_id, what, max_length=MAX_KEY_LENGTH)
+
+
+def _as_text(value: Any, what: str) -> str:
+    try:
+        text = value if isinstance(value, str) else str(value)
+    except Exception as exc:  # a __str__ that raises: say whose value it was
+        raise InvalidValueError(f"{what}: str() of the {type(value).__name__} value failed ({exc})") from None
+    if not text.isascii() and not _encodable(text):
+        raise InvalidValueError(
+            f"{what} value {text!r:.80} contains a lone surrogate that cannot be stored as UTF-8 "
+            "(decode bytes with errors='replace', or drop the character)"
+        )
+    return text
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _short(value: Any) -> str:
+    try:
+        return f"{value!r:.60}"
+    except Exception:
+        return f"<{type(value).__name__}>"
