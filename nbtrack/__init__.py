@@ -49,6 +49,7 @@ from .artifacts import (
     log_text,
 )
 from .errors import NbtrackError
+from .health import doctor
 from .tracking.session import get_session, reset_session
 from .widgets import compare, live, table  # light: anywidget loads when a widget is made
 
@@ -61,6 +62,7 @@ __all__ = [
     "connect",
     "delete_run",
     "delete_tag",
+    "doctor",
     "download_artifacts",
     "end_run",
     "experiments",

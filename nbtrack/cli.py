@@ -124,6 +124,26 @@ def sql(
 
 
 @app.command()
+def doctor(
+    store: StoreOption = None,
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Merge again the set-aside spool files that read cleanly.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Check the store: versions, sizes, pending and set-aside spool files, the lock, runs by status.
+
+    Exits with code 1 while problems remain.
+    """
+    from .health import doctor as examine
+
+    report = examine(store, repair=repair)
+    typer.echo(json.dumps(report.to_dict(), indent=2) if as_json else str(report))
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
 def demo(store: StoreOption = None) -> None:
     """Run the quickstart notebook in a real kernel, record its runs in this folder's store, show them."""
     from .demo import run_demo

@@ -125,11 +125,13 @@ def test_truncated_spool_file_is_set_aside_not_fatal(store_dir):
     (spool / "zz-old.arrow.tmp").write_bytes(b"partial")
     old = time.time() - 3600
     os.utime(spool / "zz-old.arrow.tmp", (old, old))
-    with nbtrack.start_run() as second:
-        nbtrack.log_metric("m", 2.0)
-    frame = nbtrack.runs()
+    with pytest.warns(RuntimeWarning, match=r"set aside 1 spool file .*nbtrack doctor --repair"):
+        with nbtrack.start_run() as second:
+            nbtrack.log_metric("m", 2.0)
+        frame = nbtrack.runs()
     assert set(frame["run_id"]) == {run.run_id, second.run_id}
     assert (spool / "bad" / "zz-bad-0000000001.arrow").exists()
+    assert "not a whole Arrow IPC file" in (spool / "bad" / "zz-bad-0000000001.arrow.why").read_text()
     assert not (spool / "zz-old.arrow.tmp").exists()
 
 

@@ -17,6 +17,7 @@ PUBLIC = {
     "connect",
     "delete_run",
     "delete_tag",
+    "doctor",
     "end_run",
     "experiments",
     "flush",

@@ -10,12 +10,14 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import secrets
 import shutil
-import tempfile
 from pathlib import Path
 
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 _CHUNK = 1 << 20
+#: Mode of a stored blob before the umask narrows it: immutable, never wider than this.
+BLOB_MODE = 0o444
 
 
 class BlobStore:
@@ -54,14 +56,15 @@ class BlobStore:
 
     def _write_atomically(self, target: Path, write) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        tmp = target.parent / f".tmp-{secrets.token_hex(8)}"
+        # created read-only, narrowed by the umask (0o400 under umask 077); the fd stays writable
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, BLOB_MODE)
         try:
             with os.fdopen(fd, "wb") as out:
                 write(out)
-            os.chmod(tmp, 0o444)
             os.replace(tmp, target)
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
             raise
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import StoreLockedError
+from . import failures
 from .lock import StoreLock
 
 if TYPE_CHECKING:
@@ -66,11 +67,15 @@ class Connections:
             con = self._ensure_open(timeout)
             try:
                 yield con
+            except BaseException:
+                # after an I/O error DuckDB may have invalidated the database: never reuse it
+                self._close()
+                raise
             finally:
                 self._last_used = time.monotonic()
-                if not lease or self.keepalive <= 0:
+                if self._con is not None and (not lease or self.keepalive <= 0):
                     self._close()
-                else:
+                elif self._con is not None:
                     self._start_janitor()
         finally:
             self._mutex.release()
@@ -125,7 +130,8 @@ class Connections:
         con, self._con = self._con, None
         try:
             if con is not None:
-                con.close()
+                with contextlib.suppress(Exception):  # an invalidated database fails to close too
+                    con.close()
         finally:
             if self.lock.held:
                 self.lock.release()
@@ -157,19 +163,38 @@ _ORPHANS: list[object] = []
 
 
 def _open_file(db_path: Path, timeout: float) -> duckdb.DuckDBPyConnection:
-    """Open the file, retrying while a process outside nbtrack's lock holds it."""
+    """Open the file, retrying only while another program holds DuckDB's own lock on it.
+
+    Any other failure (a damaged, truncated or foreign file, a directory) is
+    raised at once as the :mod:`~nbtrack.store.failures` error that names it.
+    """
     import duckdb
 
     deadline = time.monotonic() + max(timeout, 0.0)
     delay = 0.005
     while True:
         try:
-            return duckdb.connect(str(db_path), config=dict(_DUCKDB_CONFIG))
+            con = duckdb.connect(str(db_path), config=dict(_DUCKDB_CONFIG))
         except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+            if not failures.is_lock_conflict(exc):
+                raise failures.open_failure(db_path, exc) from exc
+            if time.monotonic() >= deadline:
                 raise StoreLockedError(
                     f"DuckDB could not open {db_path}: {exc}. A program outside nbtrack (a DuckDB "
                     "shell or another tool) holds the file open; close it and try again."
                 ) from exc
             time.sleep(delay)
             delay = min(delay * 2, 0.1)
+        else:
+            quiet(con)
+            return con
+
+
+def quiet(con: duckdb.DuckDBPyConnection) -> None:
+    """Keep DuckDB's progress bar out of the user's output (it prints to stdout even when piped).
+
+    These are connection settings (DuckDB refuses them in the open config):
+    call this on every connection before its configuration is locked.
+    """
+    con.execute("SET enable_progress_bar = false")
+    con.execute("SET enable_progress_bar_print = false")

@@ -22,17 +22,24 @@ import secrets
 import socket
 import threading
 import time
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import QueryError, ReadOnlyQueryError, StoreError
-from . import frames, history, merge, schema
+from ..errors import (
+    NbtrackError,
+    NotAStoreError,
+    QueryError,
+    ReadOnlyQueryError,
+    StoreError,
+    StoreLockedError,
+)
+from . import frames, history, schema
 from .base import RunQuery, RunRecord, Store
 from .blobs import BlobStore
 from .connection import Connections
 from .lock import StoreLock
+from .merger import Merger
 from .search_sql import runs_select_sql
 from .spool import Spool
 
@@ -42,10 +49,6 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 DB_NAME = "nbtrack.duckdb"
-#: Spool files merged per transaction (bounds a merge's memory).
-MERGE_CHUNK_FILES = 400
-_TMP_SWEEP_EVERY = 60.0
-_MERGED_NAMES_KEPT_MS = 7 * 24 * 3600 * 1000
 
 
 def default_lock_timeout() -> float:
@@ -73,8 +76,8 @@ class EmbeddedStore(Store):
         self._writer_pid = -1
         self._writer_id = ""
         self._last_sealed: Path | None = None
-        self._last_sweep = 0.0
         self._host = socket.gethostname()
+        self.merger = Merger(self.spool, self.db_path, self._host)
 
     # -- writing -----------------------------------------------------------------
     def write_batch(self, batch: pa.Table, *, durable: bool = False) -> None:
@@ -98,23 +101,38 @@ class EmbeddedStore(Store):
         merged, by itself or by whichever process holds the lock: eight
         writers flushing at once share one merge instead of queuing for
         eight (each open of the file costs ~10 ms, each merge more).
+
+        A merge that fails because of the target (full disk, damaged
+        database) leaves every spool file in place and raises the
+        :class:`~nbtrack.errors.StoreError` subclass naming the cause; with
+        ``timeout=0`` (the background writer) it warns once per cause and
+        returns False instead.
         """
-        if not self.spool.pending():
-            return True
         if timeout <= 0:
-            return self._try_merge(0)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self._try_merge(0) or not self._own_files_pending():
+            try:
+                return not self.spool.pending() or self._try_merge(0)
+            except NbtrackError as exc:
+                self.merger.warn_background(exc)
+                return False
+        try:
+            if not self.spool.pending():
                 return True
-            time.sleep(0.005)
-        return self._try_merge(max(deadline - time.monotonic(), 0.001))
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if self._try_merge(0) or not self._own_files_pending():
+                    return True
+                time.sleep(0.005)
+            return self._try_merge(max(deadline - time.monotonic(), 0.001))
+        finally:
+            self.merger.announce_set_aside()
 
     def _try_merge(self, timeout: float) -> bool:
+        """Merge under the lock; False if it was busy and ``timeout`` is 0."""
+        self._ensure_root()
         try:
             with self._connections.connect(timeout, lease=False) as con:
-                self._merge(con)
-        except (TimeoutError, StoreError):
+                self.merger.merge_all(con)
+        except StoreLockedError:
             if timeout > 0:
                 raise
             return False
@@ -125,13 +143,23 @@ class EmbeddedStore(Store):
         last = self._last_sealed
         return last is not None and last.exists()
 
+    @property
+    def lock(self) -> StoreLock:
+        """The sidecar lock serialising every open of the database."""
+        return self._lock
+
+    def unmerged(self, timeout: float) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """A connection that merges nothing first (``nbtrack doctor`` looks before it touches)."""
+        return self._connections.connect(timeout, lease=False)
+
     # -- reading -------------------------------------------------------------------
     @contextlib.contextmanager
     def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection on a store with every sealed file merged (bounded wait)."""
         self._ensure_root()
         with self._connections.connect(self.lock_timeout) as con:
-            self._merge(con)
+            self.merger.merge_all(con)
+            self.merger.announce_set_aside()
             yield con
 
     def search_runs(self, query: RunQuery) -> pd.DataFrame:
@@ -234,6 +262,11 @@ class EmbeddedStore(Store):
 
     # -- internals -----------------------------------------------------------------
     def _ensure_root(self) -> None:
+        if self.root.exists() and not self.root.is_dir():
+            raise NotAStoreError(
+                f"{self.root} is a file, not an nbtrack store directory: move it aside (nbtrack then "
+                "creates the store there) or point NBTRACK_URI at another directory."
+            )
         if not self.root.is_dir():
             try:
                 self.root.mkdir(parents=True, exist_ok=True)
@@ -242,70 +275,6 @@ class EmbeddedStore(Store):
 
     def _on_open(self, con: duckdb.DuckDBPyConnection) -> None:
         schema.migrate(con, _now_ms())
-
-    def _merge(self, con: duckdb.DuckDBPyConnection) -> None:
-        names = self.spool.pending()
-        while names:
-            chunk, names = names[:MERGE_CHUNK_FILES], names[MERGE_CHUNK_FILES:]
-            self._merge_files(con, chunk)
-        merge.repair_dead_runs(con, self._host)
-        now = time.monotonic()
-        if now - self._last_sweep > _TMP_SWEEP_EVERY:
-            self._last_sweep = now
-            self.spool.remove_stale_tmp()
-            con.execute(
-                "DELETE FROM core.merged_files WHERE merged_ms < ?", [_now_ms() - _MERGED_NAMES_KEPT_MS]
-            )
-
-    def _merge_files(self, con: duckdb.DuckDBPyConnection, names: list[str]) -> None:
-        done = {
-            row[0]
-            for row in con.execute(
-                "SELECT name FROM core.merged_files WHERE list_contains(?, name)", [names]
-            ).fetchall()
-        }
-        self.spool.remove(sorted(done))  # merged before, deletion interrupted
-        table, read = self.spool.read([n for n in names if n not in done])
-        if not read:
-            return
-        try:
-            self._commit(con, table, read)
-        except Exception:
-            self._merge_one_by_one(con, read)
-            return
-        self.spool.remove(read)
-
-    def _merge_one_by_one(self, con: duckdb.DuckDBPyConnection, names: list[str]) -> None:
-        """A batch failed: merge its files singly and set aside the one that fails."""
-        for name in names:
-            table, read = self.spool.read([name])
-            if not read:
-                continue
-            try:
-                self._commit(con, table, read)
-            except Exception as exc:
-                self.spool.quarantine(name)
-                warnings.warn(
-                    f"nbtrack could not merge spool file {name} ({exc}); it was moved to "
-                    f"{self.spool.bad_directory} so the store keeps working",
-                    RuntimeWarning,
-                    stacklevel=2,
-                )
-            else:
-                self.spool.remove(read)
-
-    def _commit(self, con: duckdb.DuckDBPyConnection, table: pa.Table, names: list[str]) -> None:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            merge.apply_events(con, table)
-            con.execute(
-                "INSERT INTO core.merged_files SELECT unnest(?::VARCHAR[]), ? ON CONFLICT DO NOTHING",
-                [names, _now_ms()],
-            )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
 
 
 def _fsync_wanted() -> bool:

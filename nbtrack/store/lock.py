@@ -4,13 +4,18 @@ DuckDB lets one process at a time open a file read-write, and an open
 connection blocks every other process, with no busy timeout. So every open
 goes through an ``flock`` on ``<db>.lock``: blocking with a bounded wait for
 readers, non-blocking for the background merge. The holder writes who it is
-into the file so a waiter that gives up can say which process to look at.
+into the file (pid, host, program name, start time: never its arguments,
+which can hold secrets such as a Jupyter token) so a waiter that gives up
+can say which process to look at. The lock file and the ``.waiting`` mark
+are created with mode ``0o666`` narrowed by the umask.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
 import socket
 import sys
 import threading
@@ -126,11 +131,45 @@ class StoreLock:
 
     def holder(self) -> str:
         """Who wrote themselves into the lock file last (best effort)."""
+        note = self.note()
+        if note is None:
+            return "an unknown process"
+        return f"process {note['pid']} on {note['host']} ({note['program']}) since {note['since']}"
+
+    def note(self) -> dict[str, object] | None:
+        """The last holder's note: pid, host, program, since (None if absent or unreadable).
+
+        A note in the old free-text format (which held the whole command
+        line) yields its pid and host only, so no argument is ever repeated.
+        """
         try:
             text = self.path.read_text(errors="replace").strip()
         except OSError:
-            return "an unknown process"
-        return text or "an unknown process"
+            return None
+        try:
+            note = json.loads(text)
+        except ValueError:
+            old = re.match(r"process (\d+) on (\S+)", text)
+            if old is None:
+                return None
+            return {"pid": int(old[1]), "host": old[2], "program": "unknown program", "since": "unknown"}
+        if not isinstance(note, dict) or not {"pid", "host", "program", "since"} <= note.keys():
+            return None
+        return {key: note[key] for key in ("pid", "host", "program", "since")}
+
+    def held_elsewhere(self) -> bool:
+        """True if some process holds the lock right now (a probe that takes nothing and writes nothing)."""
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)  # closing drops the probe's shared lock
+        return False
 
     def _busy(self, timeout: float, holder: str) -> bool:
         if timeout <= 0:
@@ -143,11 +182,22 @@ class StoreLock:
 
     @staticmethod
     def _write_owner(fd: int) -> None:
-        argv = " ".join(sys.argv)[:200]
         stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime())
-        info = f"process {os.getpid()} on {socket.gethostname()} ({argv}) since {stamp}"
+        info = {"pid": os.getpid(), "host": socket.gethostname(), "program": program_name(), "since": stamp}
         try:
             os.ftruncate(fd, 0)
-            os.pwrite(fd, info.encode(), 0)
+            os.pwrite(fd, json.dumps(info).encode(), 0)
         except OSError:
             pass  # the owner note is a courtesy; the flock is what matters
+
+
+def program_name() -> str:
+    """The running program, without its arguments: ``python -m <module>`` or the script's file name."""
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    if spec is not None and getattr(spec, "name", None):
+        return f"python -m {spec.name}"[:100]
+    argv0 = sys.argv[0] if sys.argv and sys.argv[0] else ""
+    if argv0 in ("", "-c"):
+        return "python -c" if argv0 == "-c" else "python"
+    return os.path.basename(argv0)[:100]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..errors import StoreError
+from ..errors import NotAStoreError, StoreVersionError
 
 if TYPE_CHECKING:
     import duckdb
@@ -138,6 +138,22 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0] or 0) if row else 0
 
 
+def _refuse_foreign(con: duckdb.DuckDBPyConnection) -> None:
+    """A DuckDB file with tables but no nbtrack schema is someone else's: never write into it."""
+    row = con.execute(
+        "SELECT count(*), any_value(schema_name || '.' || table_name) FROM duckdb_tables() "
+        "WHERE database_name = current_database()"
+    ).fetchone()
+    if row and row[0]:
+        path = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()")
+        where = (path.fetchone() or ["the store's database"])[0]
+        raise NotAStoreError(
+            f"{where} is a DuckDB database of another program (it has tables such as {row[1]}, "
+            "but no nbtrack schema). Move it aside and nbtrack will create a new store; "
+            "nbtrack never writes into it."
+        )
+
+
 def migrate(con: duckdb.DuckDBPyConnection, now_ms: int) -> int:
     """Bring the store to :data:`SCHEMA_VERSION`; the caller holds the store lock.
 
@@ -146,10 +162,13 @@ def migrate(con: duckdb.DuckDBPyConnection, now_ms: int) -> int:
     """
     version = current_version(con)
     if version > SCHEMA_VERSION:
-        raise StoreError(
+        raise StoreVersionError(
             f"This store was written by a newer nbtrack (schema v{version}; this nbtrack "
-            f"reads up to v{SCHEMA_VERSION}). Upgrade with `pip install -U nbtrack`."
+            f"reads up to v{SCHEMA_VERSION}). Upgrade with `pip install -U nbtrack`; "
+            "this one never downgrades or migrates it."
         )
+    if version == 0:
+        _refuse_foreign(con)
     pending = [(number, ddl) for number, _about, ddl in MIGRATIONS if number > version]
     if not pending:
         return version

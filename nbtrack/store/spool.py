@@ -2,8 +2,15 @@
 
 A seal writes ``<writer>-<seq>.arrow.tmp`` and renames it to
 ``<writer>-<seq>.arrow``: the rename is atomic, so a sealed file is whole.
-A killed writer can still leave a ``.tmp`` (removed by age) or, on a broken
-disk, an unreadable file (moved to ``bad/`` so it never blocks a merge).
+A killed writer can still leave a ``.tmp`` (removed by age).
+
+``bad/`` holds only files that are unreadable in themselves: not Arrow,
+another schema, or rows nbtrack never writes (an artifact path that leaves
+its run, a malformed digest), each with a ``<name>.why`` note. A file
+that failed because of the target (full disk, damaged database) is never
+moved there: it stays in the spool and is retried. Spool files are
+created with mode ``0o644`` narrowed by the umask (``0o600`` under
+``umask 077``).
 """
 
 from __future__ import annotations
@@ -14,12 +21,15 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import events
+from . import events, spool_checks
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
 SUFFIX = ".arrow"
+WHY_SUFFIX = ".why"
+#: Mode of a new spool file before the umask narrows it (never wider than this).
+FILE_MODE = 0o644
 STALE_TMP_SECONDS = 600
 
 
@@ -44,15 +54,20 @@ class Spool:
         with pa.ipc.new_file(sink, table.schema) as writer:
             writer.write_table(table)
         data = memoryview(sink.getvalue())
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
         try:
-            while data:
-                data = data[os.write(fd, data) :]
-            if fsync:
-                os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, final)
+            try:
+                while data:
+                    data = data[os.write(fd, data) :]
+                if fsync:
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, final)
+        except BaseException:
+            with contextlib.suppress(OSError):  # a full disk: give the space back at once
+                os.unlink(tmp)
+            raise
         if fsync:
             _fsync_directory(self.directory)
         return final
@@ -66,24 +81,21 @@ class Spool:
             return []
 
     def read(self, names: list[str]) -> tuple[pa.Table, list[str]]:
-        """Read the files that are whole; quarantine the rest.
+        """Read the files that are whole; set aside the ones unreadable in themselves.
 
         Returns the events of the readable files (in the order given) and
-        the names that were read. A file that vanished is skipped.
+        the names that were read. A file that vanished is skipped; an
+        ``OSError`` (the disk's fault, not the file's) propagates and
+        leaves the file in place.
         """
         tables, read = [], []
-        expected = events.schema()
         for name in names:
-            path = self.directory / name
             try:
-                table = _read_file(path)
+                table = load(self.directory / name)
             except FileNotFoundError:
                 continue
-            except Exception:  # truncated, garbage or foreign: never block the merge
-                self.quarantine(name)
-                continue
-            if not table.schema.equals(expected):
-                self.quarantine(name)
+            except UnreadableSpoolFile as exc:
+                self.quarantine(name, str(exc))
                 continue
             tables.append(table)
             read.append(name)
@@ -95,11 +107,38 @@ class Spool:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.directory / name)
 
-    def quarantine(self, name: str) -> None:
-        """Move an unreadable file to ``bad/`` where a human can look at it."""
+    def quarantine(self, name: str, reason: str) -> None:
+        """Move an unreadable file to ``bad/`` (with a ``.why`` note) where a human can look at it."""
         self.bad_directory.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(FileNotFoundError):
             os.replace(self.directory / name, self.bad_directory / name)
+            self.quarantine_note(name, reason)
+
+    def quarantine_note(self, name: str, reason: str) -> None:
+        """Replace the ``.why`` note of a set-aside file."""
+        with contextlib.suppress(OSError):
+            (self.bad_directory / (name + WHY_SUFFIX)).write_text(reason + "\n", encoding="utf-8")
+
+    def set_aside(self) -> list[str]:
+        """Names of the files in ``bad/``."""
+        try:
+            with os.scandir(self.bad_directory) as entries:
+                return sorted(e.name for e in entries if e.name.endswith(SUFFIX) and e.is_file())
+        except FileNotFoundError:
+            return []
+
+    def why(self, name: str) -> str:
+        """The note saying why a file was set aside ("" if there is none)."""
+        try:
+            return (self.bad_directory / (name + WHY_SUFFIX)).read_text(encoding="utf-8").strip()
+        except OSError:
+            return ""
+
+    def restore(self, name: str) -> None:
+        """Move a set-aside file back into the spool, to be merged again."""
+        os.replace(self.bad_directory / name, self.directory / name)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.bad_directory / (name + WHY_SUFFIX))
 
     def remove_stale_tmp(self, now: float | None = None) -> int:
         """Delete ``.tmp`` files a killed writer left behind; returns how many."""
@@ -121,11 +160,41 @@ class Spool:
         return removed
 
 
-def _read_file(path: Path) -> pa.Table:
+class UnreadableSpoolFile(Exception):
+    """A spool file whose content nbtrack cannot use (never raised for disk trouble)."""
+
+
+def load(path: Path) -> pa.Table:
+    """The events of one spool file, checked; raises :class:`UnreadableSpoolFile` with the reason."""
     import pyarrow as pa
 
-    with pa.memory_map(str(path), "r") as source:
-        return pa.ipc.open_file(source).read_all()
+    try:
+        with pa.memory_map(str(path), "r") as source:
+            table = pa.ipc.open_file(source).read_all()
+    except IsADirectoryError as exc:
+        raise UnreadableSpoolFile("a directory, not a spool file") from exc
+    except OSError:
+        raise  # vanished, or the disk's trouble: the file stays and is retried
+    except (pa.ArrowException, ValueError) as exc:
+        raise UnreadableSpoolFile(f"not a whole Arrow IPC file ({exc})") from exc
+    table = _conform(table)
+    problem = spool_checks.invalid_rows(table)
+    if problem:
+        raise UnreadableSpoolFile(problem)
+    return table
+
+
+def _conform(table: pa.Table) -> pa.Table:
+    """The table in the current event schema (files of older nbtracks are cast), or unreadable."""
+    expected = events.schema()
+    if table.schema.equals(expected):
+        return table
+    if table.schema.names != expected.names:
+        raise UnreadableSpoolFile(f"columns {table.schema.names} are not nbtrack's {expected.names}")
+    try:
+        return table.cast(expected)
+    except Exception as exc:  # pyarrow raises several types for a failed cast
+        raise UnreadableSpoolFile(f"its columns cannot be read as nbtrack's event schema ({exc})") from exc
 
 
 def _fsync_directory(directory: Path) -> None:
