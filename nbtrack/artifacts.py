@@ -15,7 +15,13 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import InvalidValueError, NbtrackError, RunNotFoundError
+from .errors import (
+    InvalidKeyError,
+    InvalidValueError,
+    NbtrackError,
+    RunNotFoundError,
+    UnsafeArtifactPathError,
+)
 from .tracking.artifact_paths import check_artifact_path
 from .tracking.session import get_session
 
@@ -161,7 +167,12 @@ def artifact_local_path(run_id: str, path: str) -> Path:
 def download_artifacts(
     run_id: str, path: str | None = None, dst_path: str | os.PathLike[str] | None = None
 ) -> str:
-    """Copy one artifact, or all under a folder path, into ``dst_path`` (a new temp dir by default)."""
+    """Copy one artifact, or all under a folder path, into ``dst_path`` (a new temp dir by default).
+
+    Every target is checked before anything is written: a stored path that
+    would land outside ``dst_path`` (``..``, absolute, or through a symlink
+    inside ``dst_path``) raises :class:`~nbtrack.errors.UnsafeArtifactPathError`.
+    """
     session = get_session()
     listing = session.reader().artifacts(run_id)
     if path is not None:
@@ -172,11 +183,35 @@ def download_artifacts(
             raise RunNotFoundError(f"No run {run_id!r} in the store at {session.store.uri}; check the id")
         raise ArtifactNotFoundError(f"Run {run_id} has no artifact at {path!r}")
     target = Path(dst_path) if dst_path is not None else Path(tempfile.mkdtemp(prefix="nbtrack-"))
-    for row in listing.itertuples(index=False):
-        destination = target / row.path
+    plan = [
+        (session.store.blob_path(row.sha256), _inside(target, row.path, run_id))
+        for row in listing.itertuples(index=False)
+    ]
+    for blob, destination in plan:
         destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(session.store.blob_path(row.sha256), destination)
+        shutil.copyfile(blob, destination)
     return str(target / path if path is not None else target)
+
+
+def _inside(root: Path, stored: str, run_id: str) -> Path:
+    """Where the stored artifact path ``stored`` lands under ``root``, symlinks resolved; refused outside."""
+    base = root.resolve()
+    try:
+        check_artifact_path(stored)
+    except InvalidKeyError as exc:
+        raise UnsafeArtifactPathError(
+            f"download_artifacts: run {run_id} has a stored artifact path {stored!r} that could "
+            f"leave dst_path ({exc}); nothing was written. The store holds a row nbtrack never writes: "
+            "run `nbtrack doctor`."
+        ) from None
+    landing = (base / stored).resolve()
+    if not landing.is_relative_to(base):
+        raise UnsafeArtifactPathError(
+            f"download_artifacts: artifact {stored!r} of run {run_id} would be written to {landing}, "
+            f"outside dst_path {base} (a symlink inside dst_path points out); nothing was written. "
+            "Remove the symlink or pass an empty dst_path."
+        )
+    return landing
 
 
 def load_text(run_id: str, path: str) -> str:

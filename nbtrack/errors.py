@@ -132,3 +132,7 @@ class FilterTooLargeError(FilterParseError):
 
 class QueryTimeoutError(NbtrackError, TimeoutError):
     """A read ran longer than the store's ``statement_timeout`` and was stopped; nothing was changed."""
+
+
+class UnsafeArtifactPathError(InvalidKeyError):
+    """An artifact would be written outside the folder it was asked into (``..``, absolute, a symlink)."""
