@@ -431,15 +431,18 @@ def test_attribute_filter_needs_no_subquery() -> None:
 
 
 def test_one_column_per_key_however_many_terms() -> None:
-    text = " AND ".join(f"metrics.acc > {i}" for i in range(50)) + " AND params.lr = 1 AND params.lr = 'x'"
+    """A key is pivoted once however many terms name it (twice for a param: as number and text)."""
+    text = " AND ".join(f"metrics.acc > {i}" for i in range(50))
+    text += " AND params.lr = 1 AND params.lr IN (2, 3) AND params.lr = 'x'"
     sql, params = compile_filter(parse_filter(text))
-    assert sql.count("FILTER (WHERE key = ?)") == 2 and sql.count("SELECT") == 3
-    assert params[:4] == ["acc", ["acc"], "lr", ["lr"]]
+    assert sql.count("FILTER (WHERE key = ?)") == 3 and sql.count("SELECT") == 3
+    assert params[:5] == ["acc", ["acc"], "lr", "lr", ["lr"]]
 
 
 def test_numeric_param_uses_try_cast() -> None:
     sql, params = compile_filter(parse_filter("params.depth != 8"))
-    assert "(TRY_CAST(fp.c0 AS DOUBLE) <> ? OR isnan(TRY_CAST(fp.c0 AS DOUBLE)))" in sql
+    assert "TRY_CAST(max(value) FILTER (WHERE key = ?) AS DOUBLE) AS c0" in sql
+    assert "(fp.c0 <> ? OR isnan(fp.c0))" in sql
     assert params == ["depth", ["depth"], 8.0]
 
 

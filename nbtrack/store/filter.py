@@ -50,7 +50,7 @@ from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Literal, NoReturn, cast
 
-from ..errors import FilterParseError
+from ..errors import FilterParseError, FilterTooLargeError
 
 Entity = Literal["metric", "param", "tag", "attribute"]
 CompareOp = Literal["=", "!=", "<", "<=", ">", ">="]
@@ -95,6 +95,13 @@ KEYWORDS = frozenset({"AND", "OR", "NOT", "IN", "LIKE", "ILIKE", "IS", "NULL"})
 
 #: Deepest nesting of parentheses and NOTs; keeps recursion (here and in SQL) bounded.
 MAX_DEPTH = 100
+#: Longest filter string, in characters (a 500-term filter of typical keys is ~11,000).
+MAX_FILTER_LENGTH = 20_000
+#: Most comparisons (IN, LIKE and IS NULL included) in one filter.
+MAX_TERMS = 500
+#: Most order_by items, and the longest one, in characters.
+MAX_ORDER_TERMS = 20
+MAX_ORDER_LENGTH = 1_000
 
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
@@ -469,11 +476,21 @@ def _iso_to_ms(value: str) -> int | None:
 class _Parser:
     """Recursive descent over the token list of one filter or order_by item."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, max_length: int = MAX_FILTER_LENGTH, what: str = "filter") -> None:
+        if not isinstance(text, str):
+            raise FilterParseError(f"a {what} must be a string, not {type(text).__name__}", "", 1)
+        if len(text) > max_length:
+            raise FilterTooLargeError(
+                f"the {what} is {len(text):,} characters long; the limit is {max_length:,}. "
+                "Split the search, or use nbtrack.sql() for very long conditions",
+                text,
+                max_length + 1,
+            )
         self.text = text
         self.tokens = tokenize(text)
         self.pos = 0
         self.depth = 0
+        self.terms = 0
 
     def peek(self) -> Token:
         return self.tokens[self.pos]
@@ -555,6 +572,14 @@ class _Parser:
         self.fail(f"expected {expected}{after}, found {_describe(token)}", token.column)
 
     def comparison(self) -> Predicate:
+        self.terms += 1
+        if self.terms > MAX_TERMS:
+            raise FilterTooLargeError(
+                f"the filter has more than {MAX_TERMS} comparisons; split the search, "
+                "use IN (...) for many values of one key, or use nbtrack.sql()",
+                self.text,
+                self.peek().column,
+            )
         field, field_token = self.field()
         following = self.peek()
         if following.kind == "op":
@@ -693,4 +718,12 @@ def parse_order_by(items: Sequence[str]) -> list[OrderTerm]:
     """
     if isinstance(items, str):
         raise TypeError("order_by takes a list of strings, e.g. ['metrics.accuracy DESC']")
-    return [_Parser(item).order_term() for item in items]
+    items = list(items)
+    if len(items) > MAX_ORDER_TERMS:
+        extra = items[MAX_ORDER_TERMS]
+        raise FilterTooLargeError(
+            f"order_by has {len(items)} items; the limit is {MAX_ORDER_TERMS}",
+            extra if isinstance(extra, str) else "",
+            1,
+        )
+    return [_Parser(item, max_length=MAX_ORDER_LENGTH, what="order_by item").order_term() for item in items]

@@ -75,7 +75,14 @@ _SQL_OPS = MappingProxyType({"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">
 _NUMERIC_TEXT = "TRY_CAST({alias}.value AS DOUBLE)"
 
 Compiled = tuple[str, list[object]]
-_ColumnKind = Literal["value", "present"]
+_ColumnKind = Literal["value", "number", "present"]
+_COLUMN_SQL = MappingProxyType(
+    {
+        "value": "max(value) FILTER (WHERE key = ?)",
+        "number": "TRY_CAST(max(value) FILTER (WHERE key = ?) AS DOUBLE)",
+        "present": "max(TRUE) FILTER (WHERE key = ?)",
+    }
+)
 
 
 class _Pivots:
@@ -85,7 +92,7 @@ class _Pivots:
         self.columns: dict[tuple[Entity, str, _ColumnKind], str] = {}
 
     def column(self, entity: Entity, key: str, kind: _ColumnKind) -> str:
-        """The SQL name of the pivot column holding ``key``'s value (or its presence)."""
+        """The SQL name of the pivot column holding ``key``'s value (as text or number) or presence."""
         found = self.columns.get((entity, key, kind))
         if found is None:
             found = f"{_PIVOT_ALIASES[entity]}.c{len(self.columns)}"
@@ -103,8 +110,7 @@ class _Pivots:
             alias = _PIVOT_ALIASES[entity]
             selects = []
             for key, kind, name in mine:
-                value = "value" if kind == "value" else "TRUE"
-                selects.append(f"max({value}) FILTER (WHERE key = ?) AS {name.split('.')[1]}")
+                selects.append(f"{_COLUMN_SQL[kind]} AS {name.split('.')[1]}")
                 params.append(key)
             keys = sorted({key for key, _, _ in mine})
             clauses.append(
@@ -172,9 +178,9 @@ def _key_predicate(expr: Predicate, pivots: _Pivots) -> Compiled:
         present = pivots.column(entity, key, "present")
         return f"({present} IS {'NOT ' if expr.negated else ''}NULL)", []
     numeric = _is_numeric(expr)
-    value = pivots.column(entity, key, "value")
-    if numeric and entity != "metric":
-        value = f"TRY_CAST({value} AS DOUBLE)"
+    # text params and tags compared as numbers are cast once, in the pivot (a cast per
+    # predicate made DuckDB's optimizer super-linear in the number of IN lists)
+    value = pivots.column(entity, key, "number" if numeric and entity != "metric" else "value")
     condition, params = _condition(expr, value, nan_guard=numeric)
     return f"COALESCE({condition}, FALSE)", params
 
@@ -186,8 +192,16 @@ def _attribute_predicate(expr: Predicate) -> Compiled:
         return f"({column} IS {'NOT ' if expr.negated else ''}NULL)", []
     condition, params = _condition(expr, column, nan_guard=False)
     if expr.field.key == "status":  # statuses are upper case; 'finished' means FINISHED
-        params = [p.upper() if isinstance(p, str) else p for p in params]
+        params = [_upper(param) for param in params]
     return f"COALESCE({condition}, FALSE)", params
+
+
+def _upper(param: object) -> object:
+    if isinstance(param, str):
+        return param.upper()
+    if isinstance(param, list):
+        return [_upper(item) for item in param]
+    return param
 
 
 def _condition(expr: Comparison | InList | Like, value: str, *, nan_guard: bool) -> Compiled:
@@ -196,9 +210,10 @@ def _condition(expr: Comparison | InList | Like, value: str, *, nan_guard: bool)
         operator = ("NOT " if expr.negated else "") + ("ILIKE" if expr.case_insensitive else "LIKE")
         return f"{value} {operator} ?", [expr.pattern]
     if isinstance(expr, InList):
-        marks = ", ".join("?" for _ in expr.values)
-        params: list[object] = list(expr.values)
-        sql = f"{value} {'NOT IN' if expr.negated else 'IN'} ({marks})"
+        # one list parameter: DuckDB turns an IN (?, ?, ...) over a join into a MARK join
+        # per list, which made long filters of IN lists quadratic
+        params: list[object] = [list(expr.values)]
+        sql = f"{'NOT ' if expr.negated else ''}list_contains(?::{_list_type(expr.values)}[], {value})"
         true_for_nan = expr.negated
     else:
         sql, params = f"{value} {_SQL_OPS[expr.op]} ?", [expr.value]
@@ -208,6 +223,15 @@ def _condition(expr: Comparison | InList | Like, value: str, *, nan_guard: bool)
     if true_for_nan:
         return f"({sql} OR isnan({value}))", params
     return f"({sql} AND NOT isnan({value}))", params
+
+
+def _list_type(values: Sequence[object]) -> str:
+    """The SQL element type of an IN list (the parser keeps each list to one kind)."""
+    if all(isinstance(item, str) for item in values):
+        return "VARCHAR"
+    if all(isinstance(item, int) for item in values):
+        return "BIGINT"
+    return "DOUBLE"
 
 
 def compile_order_by(terms: Sequence[OrderTerm]) -> tuple[list[str], str, list[object]]:
