@@ -57,12 +57,16 @@ def spawn(
     return Worker(proc, out_path, err_path)
 
 
-def finish(worker: Worker, timeout: float = 600) -> list[str]:
-    """Wait for a worker that must succeed; its stdout lines, or an assertion naming what went wrong."""
+def finish(worker: Worker, timeout: float = 600, *, quiet: bool = True) -> list[str]:
+    """Wait for a worker that must succeed; its stdout lines, or an assertion naming what went wrong.
+
+    ``quiet``: its stderr must also be free of tracebacks and warnings.
+    """
     worker.proc.wait(timeout=timeout)
     err = worker.stderr()
     assert worker.proc.returncode == 0, f"worker {worker.pid} exited {worker.proc.returncode}:\n{err}"
-    assert "Traceback" not in err and "Warning" not in err, f"worker {worker.pid} stderr:\n{err}"
+    if quiet:
+        assert "Traceback" not in err and "Warning" not in err, f"worker {worker.pid} stderr:\n{err}"
     return worker.lines()
 
 
@@ -113,6 +117,97 @@ def writing_artifact(pid: int, artifacts: Path) -> bool:
         if target.startswith(prefix) and "/.tmp-" in target:
             return True
     return False
+
+
+# -- contention ---------------------------------------------------------------------------
+
+
+@dataclass
+class Contention:
+    """``writers`` writer and ``readers`` reader processes on one store, started together.
+
+    ``tool`` is ``nbtrack``, ``control`` (the same loop, no tracker) or
+    ``mlflow`` (``python`` is then the peers venv's interpreter, ``store``
+    the directory of its SQLite file). ``run()`` returns when every writer
+    has ended its run and every reader has stopped.
+    """
+
+    workdir: Path
+    writers: int = 16
+    readers: int = 4
+    points: int = 2_000
+    tool: str = "nbtrack"
+    python: str = sys.executable
+    batch: int = 100
+    pause: float = 0.02
+    store: Path = Path(".")
+    done: list[list[str]] = field(default_factory=list)  # per writer: DONE run_id t_start t_end errors
+    reads: list[list[str]] = field(default_factory=list)  # per reader: READS n LAST c WENT_DOWN k
+
+    def run(self) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        start, stop = self.workdir / "start", self.workdir / "stop"
+        writers = [self._writer(i, start) for i in range(self.writers)]
+        readers = [self._reader(i, start, stop) for i in range(self.readers)]
+        wait_for_line(writers + readers, "READY")
+        start.touch()
+        quiet = self.tool != "mlflow"
+        self.done = [finish(w, quiet=quiet)[-1].split() for w in writers]
+        stop.touch()
+        self.reads = [finish(r, quiet=quiet)[-1].split() for r in readers]
+
+    def _writer(self, i: int, start: Path) -> Worker:
+        timings = self.workdir / f"writer-{i}.ns"
+        options = ["--tool", self.tool, "--store", str(self.store), "--timings", str(timings)]
+        pacing = ["--batch", str(self.batch), "--pause", str(self.pause)]
+        return self._spawn(
+            "contention_writer.py", f"writer-{i}", str(start), str(self.points), *options, *pacing
+        )
+
+    def _reader(self, i: int, start: Path, stop: Path) -> Worker:
+        tool = "mlflow" if self.tool == "mlflow" else "nbtrack"  # the control's readers read nbtrack
+        latencies = self.workdir / f"reader-{i}.ns"
+        options = ["--tool", tool, "--store", str(self.store), "--latencies", str(latencies)]
+        return self._spawn("contention_reader.py", f"reader-{i}", str(start), str(stop), *options)
+
+    def _spawn(self, script: str, name: str, *args: str) -> Worker:
+        return spawn(script, *args, logs=self.workdir, name=name, python=self.python)
+
+    def durations_ns(self, role: str) -> list[int]:
+        """Every timed call of all ``writer`` or ``reader`` processes, in nanoseconds."""
+        import array
+
+        values = array.array("q")
+        for path in sorted(self.workdir.glob(f"{role}-*.ns")):
+            values.frombytes(path.read_bytes())
+        return values.tolist()
+
+    def figures(self) -> dict[str, float]:
+        """Throughput and the writers' call and readers' read latency distributions."""
+        began = min(float(d[2]) for d in self.done)
+        ended = max(float(d[3]) for d in self.done)
+        calls, reads = sorted(self.durations_ns("writer")), sorted(self.durations_ns("reader"))
+        return {
+            "points": self.writers * self.points,
+            "wall_s": ended - began,
+            "points_per_s": self.writers * self.points / (ended - began),
+            "errors": sum(int(d[4]) for d in self.done),
+            "reads": sum(int(r[1]) for r in self.reads),
+            "reads_went_down": sum(int(r[5]) for r in self.reads),
+            **{f"call_{k}_us": v / 1e3 for k, v in _quantiles(calls).items()},
+            **{f"read_{k}_ms": v / 1e6 for k, v in _quantiles(reads).items()},
+        }
+
+
+def _quantiles(sorted_values: list[int]) -> dict[str, float]:
+    if not sorted_values:
+        return {}
+    n = len(sorted_values)
+
+    def at(q: float) -> float:
+        return float(sorted_values[min(n - 1, int(q * n))])
+
+    return {"p50": at(0.50), "p99": at(0.99), "p999": at(0.999), "max": float(sorted_values[-1])}
 
 
 # -- the crash campaign -------------------------------------------------------------------
