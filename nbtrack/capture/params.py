@@ -10,12 +10,17 @@ writes the same change into the source text that is shown and captured.
 from __future__ import annotations
 
 import ast
+import contextlib
+import io
 import math
-from collections.abc import Iterable, Sequence
+import re
+import tokenize
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import MagicUsageError
+from ..errors import InvalidKeyError, MagicUsageError
+from ..tracking import validation
 from ..tracking.validation import MAX_PARAM_LENGTH
 
 
@@ -47,6 +52,8 @@ class Param:
     name: str
     value: Any
     sites: list[Site] = field(default_factory=list)
+    #: The dict it is an entry of (``params`` for ``params = {"lr": 0.1}``), None for a plain name.
+    origin: str | None = None
 
 
 @dataclass
@@ -56,12 +63,36 @@ class CellParams:
     params: dict[str, Param] = field(default_factory=dict)
     #: Literal assignments left out because their text is longer than a param may be.
     too_long: list[str] = field(default_factory=list)
+    #: Flattened dicts: the variable's name -> the params its entries became.
+    dicts: dict[str, list[str]] = field(default_factory=dict)
+    #: Dict keys that cannot be param keys (``""``, ``"../x"``, control characters), as written.
+    skipped: list[str] = field(default_factory=list)
+    #: Names left out by a ``# nbtrack: ignore`` comment or ``--exclude``.
+    excluded: list[str] = field(default_factory=list)
+    #: Params assigned both as a name and as a dict entry, or in two dicts (the last one wins).
+    collisions: list[str] = field(default_factory=list)
 
     def values(self) -> dict[str, Any]:
         return {name: p.value for name, p in self.params.items()}
 
+    def notes(self) -> list[str]:
+        """What the run card says about assignments that did not become params as written."""
+        notes = []
+        if self.too_long:
+            notes.append(f"not logged as params (too long): {', '.join(self.too_long)}")
+        if self.skipped:
+            notes.append(f"dict keys that cannot be param keys, not logged: {', '.join(self.skipped)}")
+        if self.collisions:
+            notes.append(
+                f"assigned in more than one place, the last one is logged: {', '.join(self.collisions)} "
+                "(%%track --param-prefix names dict entries <dict>/<key>)"
+            )
+        return notes
+
 
 _NOT_LITERAL = object()
+#: ``# nbtrack: ignore`` (any case, anywhere in a comment).
+IGNORE_COMMENT = re.compile(r"\bnbtrack:\s*ignore\b", re.IGNORECASE)
 
 
 def literal_value(node: ast.expr | None) -> Any:
@@ -74,25 +105,113 @@ def literal_value(node: ast.expr | None) -> Any:
         return _NOT_LITERAL
 
 
-def find_params(tree: ast.Module) -> CellParams:
+def ignored_lines(source: str) -> frozenset[int]:
+    """Line numbers carrying a ``# nbtrack: ignore`` comment, read from the source's tokens."""
+    if "nbtrack" not in source.lower():
+        return frozenset()
+    lines: set[int] = set()
+    with contextlib.suppress(tokenize.TokenError, SyntaxError):  # stops at text that does not tokenize
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.COMMENT and IGNORE_COMMENT.search(token.string):
+                lines.add(token.start[0])
+    return frozenset(lines)
+
+
+def find_params(
+    tree: ast.Module, *, ignored: frozenset[int] = frozenset(), prefix: bool = False
+) -> CellParams:
     """Top-level assignments of literals (numbers, strings, booleans, None, containers of literals).
 
     Names starting with ``_`` are scratch variables and empty containers
-    (``losses = []``) are accumulators: neither is a parameter.
+    (``losses = []``) are accumulators: neither is a parameter. A dict of
+    literals with string keys (``params = {"lr": 0.1}``) is flattened: each
+    entry is a param (``lr``, or ``params/lr`` with ``prefix``), nested dicts
+    join their keys with ``/``. An assignment with a line in ``ignored`` (a
+    ``# nbtrack: ignore`` comment) is left out; for a flattened dict only its
+    first line counts, and a comment on the line where an entry's key starts
+    leaves out that entry.
     """
     found = CellParams()
     for stmt in tree.body:
+        shared = isinstance(stmt, ast.Assign) and len(stmt.targets) > 1  # a = b = {...}: one value
         for name, site in _literal_sites(stmt):
-            value = literal_value(site.node)
-            if value is _NOT_LITERAL or name.startswith("_") or _empty_container(value):
+            if name.startswith("_"):
                 continue
-            if len(str(value)) > MAX_PARAM_LENGTH:
-                found.too_long.append(name)
-                continue
-            param = found.params.setdefault(name, Param(name, value))
-            param.value = value
-            param.sites.append(site)
+            flatten = not shared and _flattenable(site.node)
+            if _ignored(stmt, ignored, whole=not flatten):
+                if literal_value(site.node) is not _NOT_LITERAL:
+                    found.excluded.append(name)
+            elif flatten:
+                _add_dict(found, name, site.node, ignored, prefix)  # type: ignore[arg-type]
+            else:
+                _add(found, name, site, origin=None)
     return found
+
+
+def _ignored(stmt: ast.stmt, ignored: frozenset[int], *, whole: bool) -> bool:
+    """A comment on the statement's first line ignores it; on any of its lines unless it is a dict."""
+    if not ignored:
+        return False
+    first = stmt.lineno
+    last = (stmt.end_lineno or first) if whole else first
+    return any(line in ignored for line in range(first, last + 1))
+
+
+def _add(found: CellParams, name: str, site: Site, origin: str | None, *, entry: bool = False) -> None:
+    value = literal_value(site.node)
+    if value is _NOT_LITERAL or (not entry and _empty_container(value)):
+        return
+    if len(str(value)) > MAX_PARAM_LENGTH:
+        found.too_long.append(name)
+        return
+    param = found.params.get(name)
+    if param is None:
+        param = found.params[name] = Param(name, value, origin=origin)
+    elif param.origin != origin and name not in found.collisions:
+        found.collisions.append(name)
+    param.value, param.origin = value, origin
+    param.sites.append(site)
+
+
+def _flattenable(node: ast.expr) -> bool:
+    """A non-empty dict display of literals whose keys are all strings."""
+    return (
+        isinstance(node, ast.Dict)
+        and bool(node.keys)
+        and all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in node.keys)
+        and literal_value(node) is not _NOT_LITERAL
+    )
+
+
+def _add_dict(found: CellParams, name: str, node: ast.Dict, ignored: frozenset[int], prefix: bool) -> None:
+    entries = found.dicts.setdefault(name, [])
+    for key, site in _entries(node, name if prefix else "", ignored, found):
+        _add(found, key, site, origin=name, entry=True)
+        if key in found.params and key not in entries:
+            entries.append(key)
+
+
+def _entries(
+    node: ast.Dict, base: str, ignored: frozenset[int], found: CellParams
+) -> Iterator[tuple[str, Site]]:
+    """``(param key, site)`` of each entry, nested dicts flattened with ``/``."""
+    for index, (key_node, value) in enumerate(zip(node.keys, node.values, strict=True)):
+        assert isinstance(key_node, ast.Constant) and isinstance(key_node.value, str)  # _flattenable
+        text: str = key_node.value
+        key = f"{base}/{text}" if base else text
+        if getattr(key_node, "lineno", None) in ignored:
+            found.excluded.append(key)
+            continue
+        try:
+            validation.check_key(text, "param")  # the key itself, and with the prefix
+            validation.check_key(key, "param")
+        except InvalidKeyError:
+            found.skipped.append(repr(text))
+            continue
+        if _flattenable(value):
+            yield from _entries(value, key, ignored, found)  # type: ignore[arg-type]
+        else:
+            yield key, Site(node, "values", index)
 
 
 def _empty_container(value: Any) -> bool:
@@ -117,11 +236,29 @@ def _literal_sites(stmt: ast.stmt) -> Iterable[tuple[str, Site]]:
                         yield element.id, Site(stmt.value, "elts", i)
 
 
+def exclude(params: CellParams, names: Sequence[str]) -> None:
+    """Leave ``names`` out of the params (a flattened dict's name leaves out all its entries).
+
+    An unknown name is a MagicUsageError listing the cell's params, as for ``-p``.
+    """
+    unknown = [name for name in names if name not in params.params and name not in params.dicts]
+    if unknown:
+        raise MagicUsageError(_unknown_message(unknown, params, option="--exclude"))
+    for name in names:
+        for key in params.dicts.get(name, [name]):
+            if params.params.pop(key, None) is not None:
+                params.excluded.append(key)
+
+
 # -- overrides -------------------------------------------------------------------------
 
 
 def parse_overrides(items: Sequence[str] | None, params: CellParams) -> dict[str, Any]:
-    """``["max_depth=12", "model='rf'"]`` → ``{"max_depth": 12, "model": "rf"}``, checked against the cell."""
+    """``["max_depth=12", "model='rf'"]`` → ``{"max_depth": 12, "model": "rf"}``, checked against the cell.
+
+    A name may be a flattened dict entry (``n_estimators``, or ``params/n_estimators``
+    with ``--param-prefix``); the override then rewrites that entry of the dict.
+    """
     overrides: dict[str, Any] = {}
     for item in items or ():
         name, text = _split_override(item)
@@ -129,6 +266,8 @@ def parse_overrides(items: Sequence[str] | None, params: CellParams) -> dict[str
             raise MagicUsageError(f"-p {name} is given twice; give each parameter once")
         overrides[name] = text
     unknown = [name for name in overrides if name not in params.params]
+    for name in unknown:
+        _check_override_name(name, params)
     if unknown:
         raise MagicUsageError(_unknown_message(unknown, params))
     return {name: parse_value(name, text, params.params[name].value) for name, text in overrides.items()}
@@ -140,9 +279,20 @@ def _split_override(item: str) -> tuple[str, str]:
     name = name.strip()
     if not sep or not name:
         raise MagicUsageError(f"-p takes name=value, e.g. -p max_depth=12 (got {item!r})")
-    if not name.isidentifier():
-        raise MagicUsageError(f"-p {name}=...: {name!r} is not a Python variable name")
     return name, text.strip()
+
+
+def _check_override_name(name: str, params: CellParams) -> None:
+    """A clearer error than "unknown" for a name that cannot be a param, or names a flattened dict."""
+    if name in params.dicts:
+        entries = params.dicts[name]
+        example = f" e.g. -p {entries[0]}={params.params[entries[0]].value!r}" if entries else ""
+        raise MagicUsageError(
+            f"-p {name}: the entries of the dict {name} are the cell's parameters "
+            f"({', '.join(entries) or 'none'}), so nothing ran; override an entry,{example}"
+        )
+    if not name.replace("/", "_").isidentifier():
+        raise MagicUsageError(f"-p {name}=...: {name!r} is not a Python variable name or a dict entry")
 
 
 def _unquote(text: str) -> str:
@@ -151,16 +301,16 @@ def _unquote(text: str) -> str:
     return text
 
 
-def _unknown_message(unknown: list[str], params: CellParams) -> str:
+def _unknown_message(unknown: list[str], params: CellParams, option: str = "-p") -> str:
     names = ", ".join(unknown)
     if params.params:
         known = ", ".join(params.params)
         return (
-            f"-p {names}: this cell has no parameter of that name, so nothing ran. Its parameters "
-            f"(top-level assignments of literals) are: {known}."
+            f"{option} {names}: this cell has no parameter of that name, so nothing ran. Its parameters "
+            f"(top-level assignments of literals and the entries of dicts of literals) are: {known}."
         )
     return (
-        f"-p {names}: this cell has no parameters, so nothing ran. Parameters are top-level "
+        f"{option} {names}: this cell has no parameters, so nothing ran. Parameters are top-level "
         "assignments of literals, e.g. `max_depth = 8`; add one to the cell to override it with -p."
     )
 

@@ -39,6 +39,17 @@ class NbtrackMagics(Magics):
         metavar="NAME=VALUE",
         help="Override a parameter of the cell before it runs (repeatable). VALUE is a Python literal.",
     )
+    @argument(
+        "--exclude",
+        action="append",
+        metavar="A,B",
+        help="Names that are not parameters (e.g. plot limits); a dict's name leaves out all its entries.",
+    )
+    @argument(
+        "--param-prefix",
+        action="store_true",
+        help="Name the entries of a dict of literals <dict>/<key> (params/n_estimators), not <key>.",
+    )
     @argument("--metrics", action="append", metavar="A,B", help="Log the final values of these variables.")
     @argument("--tags", action="append", metavar="K=V,K2=V2", help="Tags of the run (repeatable).")
     @argument("--nested", action="store_true", help="Make the run a child of the active run.")
@@ -49,7 +60,12 @@ class NbtrackMagics(Magics):
         """Run this cell as an nbtrack run.
 
         Top-level assignments of literals (``max_depth = 8``) are the run's
-        parameters; ``-p`` overrides them before the cell runs. Inside the
+        parameters; ``-p`` overrides them before the cell runs. A dict of
+        literals (``params = {"n_estimators": 100}``) gives one parameter per
+        key (``n_estimators``; ``params/n_estimators`` with ``--param-prefix``;
+        nested keys joined with ``/``), and ``-p n_estimators=300`` rewrites
+        that entry. ``--exclude ymin,ymax`` or a ``# nbtrack: ignore``
+        comment on the assignment's line leaves names out. Inside the
         cell, ``log_metric``/``log_params``/... and autolog go to the cell's
         run. The run always ends: FINISHED, FAILED (traceback stored, the
         error shown as usual) or KILLED (interrupt). Captured: the source,
@@ -64,6 +80,7 @@ class NbtrackMagics(Magics):
             %%track -e churn -n rf -p max_depth=12 --metrics val_acc
             %%track -p "layers=[64, 32]" -p model='rf' --tags team=growth
             %%track --nested --quiet
+            %%track --exclude ymin,ymax --param-prefix
         """
         try:
             args = parse_argstring(NbtrackMagics.track, line)

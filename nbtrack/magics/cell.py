@@ -77,9 +77,7 @@ class TrackedCell:
         """Run the cell; errors in the user's code mark the cell failed, as without the magic."""
         outer = getattr(self.shell.displayhook, "exec_result", None)
         try:
-            prepared = prepare(
-                self.shell, self.line, self.cell, self.options.params, self.options.identity_text()
-            )
+            prepared = prepare(self.shell, self.line, self.cell, self.options)
         except CellSyntaxError as exc:
             return _propagate(outer, exc.error)
         self._start(prepared)
@@ -182,8 +180,7 @@ class TrackedCell:
             params[name] = validation.param_value(name, param.value)
         if params:
             self.session.log_params(params, self._run_id)
-        if prepared.params.too_long:
-            self.notes.append(f"not logged as params (too long): {', '.join(prepared.params.too_long)}")
+        self.notes.extend(prepared.params.notes())
 
     def _start_git(self, notebook: str | None) -> None:
         start = Path(notebook).parent if notebook and Path(notebook).is_absolute() else Path.cwd()

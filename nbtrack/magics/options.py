@@ -21,6 +21,10 @@ class TrackOptions:
     nested: bool = False
     capture: bool = True
     quiet: bool = False
+    #: Names that are not params (``--exclude ymin,ymax``); a dict's name leaves out all its entries.
+    exclude: list[str] = field(default_factory=list)
+    #: Name dict entries ``<dict>/<key>`` (``params/n_estimators``) instead of ``<key>``.
+    param_prefix: bool = False
 
     def identity_text(self) -> str:
         """The options that make two cells different runs of different things (not -p, not tags)."""
@@ -51,6 +55,8 @@ def check(args: argparse.Namespace) -> TrackOptions:
         nested=bool(args.nested),
         capture=not args.no_capture,
         quiet=bool(args.quiet),
+        exclude=_excluded_names(args.exclude or []),
+        param_prefix=bool(args.param_prefix),
     )
 
 
@@ -63,6 +69,19 @@ def _metric_names(items: list[str]) -> list[str]:
             f"not variable names: {', '.join(bad)}"
         )
     return list(dict.fromkeys(names))
+
+
+def _excluded_names(items: list[str]) -> list[str]:
+    names = [n.strip() for item in items for n in (unquote(item) or "").split(",")]
+    if any(not n for n in names):
+        raise MagicUsageError(
+            "--exclude takes parameter names separated by commas, e.g. --exclude ymin,ymax "
+            f"(got {','.join(items)!r})"
+        )
+    try:
+        return list(dict.fromkeys(validation.check_key(n, "--exclude") for n in names))
+    except InvalidKeyError as exc:
+        raise MagicUsageError(f"--exclude: {exc}") from None
 
 
 def _tags(items: list[str]) -> dict[str, str]:

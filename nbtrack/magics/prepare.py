@@ -18,12 +18,15 @@ from ..capture.identity import CellIdentity, execution_count, identify
 from ..capture.params import (
     CellParams,
     apply_overrides,
+    exclude,
     find_params,
     has_top_level_await,
+    ignored_lines,
     parse_overrides,
     splice_overrides,
 )
 from ..errors import MagicUsageError
+from .options import TrackOptions
 
 
 @dataclass
@@ -62,8 +65,8 @@ def header_lines(shell: Any, line: str) -> list[str]:
     return [f"%%track {line}".rstrip()]
 
 
-def prepare(shell: Any, line: str, cell: str, param_items: list[str] | None, options: str) -> PreparedCell:
-    """Parse and override the body; raises MagicUsageError (bad -p) or CellSyntaxError."""
+def prepare(shell: Any, line: str, cell: str, options: TrackOptions) -> PreparedCell:
+    """Parse and override the body; raises MagicUsageError (bad -p/--exclude) or CellSyntaxError."""
     header = header_lines(shell, line)
     body = shell.transform_cell(cell)
     padded = "\n" * len(header) + body
@@ -77,16 +80,19 @@ def prepare(shell: Any, line: str, cell: str, param_items: list[str] | None, opt
             "into an `async def` and call it from a cell without %%track, or track it with "
             "`with nbtrack.start_run():` inside the async function"
         )
-    params = find_params(tree)
+    params = find_params(tree, ignored=ignored_lines(padded), prefix=options.param_prefix)
+    # values of every literal assignment, excluded or not, are not part of the cell's identity
+    identity_names = set(params.params) | set(params.dicts) | set(params.excluded)
+    exclude(params, options.exclude)
     originals = {name: repr(p.value) for name, p in params.params.items()}
-    overrides = parse_overrides(param_items, params)
+    overrides = parse_overrides(options.params, params)
     replaced = apply_overrides(params, overrides)
     # the padding lines are blank, so the spliced body starts right after them
     spliced = splice_overrides(padded, replaced)[len(header) :]
     runs_as = "\n".join(header) + "\n" + spliced
     cell_name = shell.compile.cache(runs_as, execution_count(shell), raw_code=runs_as)
     ast.fix_missing_locations(tree)
-    identity = identify(shell, tree, set(params.params), options)
+    identity = identify(shell, tree, identity_names, options.identity_text())
     tree = shell.transform_ast(tree)
     return PreparedCell(
         tree=tree,

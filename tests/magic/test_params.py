@@ -11,8 +11,10 @@ from hypothesis import strategies as st
 from nbtrack.capture.identity import source_fingerprint
 from nbtrack.capture.params import (
     apply_overrides,
+    exclude,
     find_params,
     has_top_level_await,
+    ignored_lines,
     parse_overrides,
     splice_overrides,
 )
@@ -45,34 +47,60 @@ def _run(tree: ast.Module) -> dict:
     return namespace
 
 
-@settings(max_examples=150, deadline=None)
-@given(st.dictionaries(names, literals, min_size=1, max_size=5), st.data())
-def test_literal_assignments_are_found_and_overrides_take_effect(values, data):
+def _flat(value: dict, base: str):
+    for key, item in value.items():
+        name = f"{base}/{key}" if base else key
+        if isinstance(item, dict) and item:
+            yield from _flat(item, name)
+        else:
+            yield name, item
+
+
+def _expected(values: dict, prefix: bool) -> dict:
+    """The params rule written plainly: dicts flattened, empty containers skipped, the last one wins."""
+    expected: dict = {}
+    for name, value in values.items():
+        if isinstance(value, dict) and value:
+            expected.update(_flat(value, name if prefix else ""))
+        elif not (isinstance(value, (list, tuple, dict)) and not value):
+            expected[name] = value
+    return expected
+
+
+def _lookup(namespace: dict, params, name: str, prefix: bool):
+    """The value the cell's code sees for a param (a dict entry is read through its dict)."""
+    origin = params.params[name].origin
+    if origin is None:
+        return namespace[name]
+    value = namespace[origin]
+    for key in name.split("/")[1:] if prefix else name.split("/"):
+        value = value[key]
+    return value
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(names, literals, min_size=1, max_size=5), st.booleans(), st.data())
+def test_literal_assignments_are_found_and_overrides_take_effect(values, prefix, data):
     lines = [f"{name} = {value!r}" for name, value in values.items()]
     lines.append("total = len(" + repr(list(values)) + ")")  # not a literal: not a param
     source = "\n".join(lines) + "\n"
     tree = ast.parse(source)
-    params = find_params(tree)
-    expected = {
-        name: value
-        for name, value in values.items()
-        if not (isinstance(value, (list, tuple, dict)) and not value)
-    }
-    assert params.values() == expected
+    params = find_params(tree, prefix=prefix)
+    assert params.values() == _expected(values, prefix)
 
     chosen = data.draw(st.sampled_from(sorted(params.params))) if params.params else None
     if chosen is None:
         return
-    new_value = data.draw(literals)
+    new_value = data.draw(literals.filter(lambda v: not isinstance(v, dict)))  # a dict would flatten
     if isinstance(params.params[chosen].value, str) and not isinstance(new_value, (str, type(None))):
         new_value = repr(new_value)  # where the cell assigns text, an override stays text
     overrides = parse_overrides([f"{chosen}={new_value!r}"], params)
     replaced = apply_overrides(params, overrides)
     namespace = _run(ast.fix_missing_locations(tree))
-    assert namespace[chosen] == new_value
+    assert _lookup(namespace, params, chosen, prefix) == new_value  # the code really runs with the override
     spliced = splice_overrides(source, replaced)
     assert spliced.count("\n") == source.count("\n")
-    assert find_params(ast.parse(spliced)).values()[chosen] == new_value
+    assert find_params(ast.parse(spliced), prefix=prefix).values()[chosen] == new_value
 
 
 def test_every_literal_form_and_what_is_not_a_param():
@@ -84,7 +112,9 @@ d = True
 e = None
 f = [1, 'x', None]
 g = (1, -2)
-h = {'k': [1, 2]}
+h = {'hk': [1, 2], 'deep': {'x': 1, 'y': {}}}
+labels = {0: 'cat', 1: 'dog'}
+both = same = {'z': 1}
 i: int = 3
 j: float
 k, m = 4, 'five'
@@ -115,7 +145,12 @@ def fn():
         "e": None,
         "f": [1, "x", None],
         "g": (1, -2),
-        "h": {"k": [1, 2]},
+        "hk": [1, 2],  # a dict of literals: one param per key, nested keys joined with /
+        "deep/x": 1,
+        "deep/y": {},
+        "labels": {0: "cat", 1: "dog"},  # keys that are not text: a mapping, kept whole
+        "both": {"z": 1},  # one value, two names: kept whole
+        "same": {"z": 1},
         "i": 3,
         "k": 4,
         "m": "five",
@@ -139,11 +174,11 @@ def test_the_last_literal_assignment_wins_and_an_override_replaces_every_one():
 
 
 def test_a_multiline_value_is_spliced_onto_one_line_keeping_line_numbers():
-    source = "grid = {\n    'a': 1,  # comment\n}  # keep me\nafter = 1\n"
+    source = "grid = [\n    1,  # comment\n]  # keep me\nafter = 1\n"
     params = find_params(tree := ast.parse(source))
-    replaced = apply_overrides(params, parse_overrides(["grid={'a': 2}"], params))
+    replaced = apply_overrides(params, parse_overrides(["grid=[2, 3]"], params))
     spliced = splice_overrides(source, replaced)
-    assert spliced.splitlines() == ["grid = {'a': 2}  # keep me", "", "", "after = 1"]
+    assert spliced.splitlines() == ["grid = [2, 3]  # keep me", "", "", "after = 1"]
     assert tree.body[1].lineno == 4
 
 
@@ -181,7 +216,8 @@ def test_override_values_are_python_literals(item, current, expected):
         (["2x=3"], "is not a Python variable name"),
         (["depth=abc"], "'abc' is not a Python literal (the cell assigns int 8)"),
         (["depth=1", "depth=2"], "-p depth is given twice"),
-        (["width=1"], "Its parameters (top-level assignments of literals) are: depth, model"),
+        (["width=1"], "Its parameters (top-level assignments of literals and the entries of dicts of"),
+        (["width=1"], "literals) are: depth, model"),
     ],
 )
 def test_bad_overrides_say_what_to_do(items, message):
@@ -219,3 +255,97 @@ def test_top_level_await_is_detected_but_not_inside_functions():
     )
     source = "async def g():\n    await f()\n"
     assert not has_top_level_await(ast.parse(source), source)
+
+
+def test_a_dict_of_literals_is_one_param_per_key_and_prefix_names_them_dict_slash_key():
+    source = 'params = {"n_estimators": 100, "opt": {"lr": 0.1}, "": 1, "../up": 2, "x\\n": 3}\n'
+    plain = find_params(ast.parse(source))
+    assert plain.values() == {"n_estimators": 100, "opt/lr": 0.1}
+    assert plain.dicts == {"params": ["n_estimators", "opt/lr"]}
+    assert plain.skipped == ["''", "'../up'", "'x\\n'"]
+    assert plain.notes() == ["dict keys that cannot be param keys, not logged: '', '../up', 'x\\n'"]
+    prefixed = find_params(ast.parse(source), prefix=True)
+    assert prefixed.values() == {"params/n_estimators": 100, "params/opt/lr": 0.1}
+
+
+def test_a_dict_that_is_not_all_literal_is_no_param_at_all():
+    assert find_params(ast.parse("cfg = {'lr': 0.1, 'model': make()}\n")).values() == {}
+
+
+def test_a_key_assigned_twice_is_noted_and_the_last_assignment_wins():
+    params = find_params(ast.parse("lr = 0.5\nopt = {'lr': 0.1}\n"))
+    assert params.values() == {"lr": 0.1}
+    assert params.collisions == ["lr"] and "--param-prefix" in params.notes()[0]
+    prefixed = find_params(ast.parse("lr = 0.5\nopt = {'lr': 0.1}\n"), prefix=True)
+    assert prefixed.values() == {"lr": 0.5, "opt/lr": 0.1} and prefixed.collisions == []
+
+
+def test_an_override_rewrites_the_dict_entry_the_code_runs_with():
+    source = 'params = {\n    "n_estimators": 100,\n    "max_depth": 8,\n}\nused = params["n_estimators"]\n'
+    params = find_params(tree := ast.parse(source))
+    replaced = apply_overrides(params, parse_overrides(["n_estimators=300"], params))
+    assert _run(ast.fix_missing_locations(tree))["used"] == 300
+    assert splice_overrides(source, replaced).splitlines()[1] == '    "n_estimators": 300,'
+    prefixed = find_params(tree := ast.parse(source), prefix=True)
+    apply_overrides(prefixed, parse_overrides(["params/max_depth=3"], prefixed))
+    assert _run(ast.fix_missing_locations(tree))["params"] == {"n_estimators": 100, "max_depth": 3}
+
+
+def test_overriding_a_flattened_dict_by_its_name_says_to_override_an_entry():
+    params = find_params(ast.parse("params = {'n_estimators': 100}\n"))
+    with pytest.raises(
+        MagicUsageError, match=r"-p params: the entries of the dict params .* n_estimators=100"
+    ):
+        parse_overrides(["params={'n_estimators': 5}"], params)
+
+
+IGNORED = """ymin = 2300  # nbtrack: ignore
+ymax = 2400  #NBTRACK: IGNORE (plot limit)
+limits = (
+    0, 1,
+)  # nbtrack: ignore
+note = "# nbtrack: ignore"
+cfg = {
+    "lr": 0.1,
+    "debug": True,  # nbtrack: ignore
+}
+grid = {"a": 1}  # nbtrack: ignore
+depth = 8  # nbtrack: ignored-not (another word)
+"""
+
+
+def test_an_ignore_comment_is_read_from_tokens_and_leaves_out_its_assignment_or_dict_entry():
+    lines = ignored_lines(IGNORED)
+    assert lines == {1, 2, 5, 9, 11}  # not line 6: that text is inside a string
+    params = find_params(ast.parse(IGNORED), ignored=lines)
+    assert params.values() == {"note": "# nbtrack: ignore", "lr": 0.1, "depth": 8}
+    assert params.excluded == ["ymin", "ymax", "limits", "debug", "grid"]
+
+
+def test_ignored_lines_survive_text_that_does_not_tokenize():
+    assert ignored_lines("x = 1  # nbtrack: ignore\ns = '''never closed\n") == {1}
+
+
+def test_exclude_leaves_names_and_whole_dicts_out_and_an_unknown_name_lists_the_params():
+    params = find_params(ast.parse("ymin = 0\nymax = 1\ncfg = {'lr': 0.1, 'wd': 0.0}\ndepth = 8\n"))
+    exclude(params, ["ymin", "cfg"])
+    assert params.values() == {"ymax": 1, "depth": 8}
+    with pytest.raises(MagicUsageError) as error:
+        exclude(params, ["ymni"])
+    assert str(error.value).startswith("--exclude ymni: this cell has no parameter of that name")
+    assert "are: ymax, depth" in str(error.value)
+
+
+comment_rows = st.lists(st.tuples(names, literals, st.booleans()), min_size=1, max_size=6)
+
+
+@settings(max_examples=150, deadline=None)
+@given(comment_rows)
+def test_exactly_the_commented_assignments_are_left_out(rows):
+    source = "".join(f"{n} = {v!r}{'  # nbtrack: ignore' if ignore else ''}\n" for n, v, ignore in rows)
+    found = find_params(ast.parse(source), ignored=ignored_lines(source))
+    kept: dict = {}
+    for name, value, ignore in rows:
+        if not ignore:
+            kept.update(_expected({name: value}, False))
+    assert found.values() == kept

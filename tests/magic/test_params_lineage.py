@@ -29,7 +29,7 @@ val_acc = 0.75 + depth / 100
 val_acc * 2
 """
 
-OVERRIDE = """%%track -e params -n override -p max_depth=12 -p "model=xgb" -p "grid={'a': [1, 2]}"
+OVERRIDE = """%%track -e params -n override -p max_depth=12 -p "model=xgb" -p "a=[1, 2]"
 max_depth = 8
 model = 'rf'
 grid = {
@@ -70,7 +70,8 @@ def test_literal_forms_overrides_and_lineage(project):
         "weights": "None",
         "layers": "[64, 32]",
         "shape": "(3, -1)",
-        "config": "{'a': 1, 'b': [True, None]}",
+        "a": "1",  # config = {"a": 1, ...}: one param per key
+        "b": "[True, None]",
         "choices": "{1, 2}",
         "ratio": "0.5",
         "width": "8",
@@ -91,11 +92,11 @@ def test_literal_forms_overrides_and_lineage(project):
     first = nbtrack.get_run(frame["run_id"].iloc[1])
     assert first.status == "FAILED" and "ValueError: depth 12 after 120" in first.error
     assert "line 8" in first.error and "interactiveshell.py" not in first.error
-    assert first.params == {"max_depth": "12", "model": "xgb", "grid": "{'a': [1, 2]}"}
-    assert first.tags["nbtrack.overrides"] == "max_depth,model,grid"
+    assert first.params == {"max_depth": "12", "model": "xgb", "a": "[1, 2]"}
+    assert first.tags["nbtrack.overrides"] == "max_depth,model,a"
     source = nbtrack.load_text(first.run_id, "nbtrack/source.py").splitlines()
     assert source[0].startswith("# %%track -e params")
-    assert source[1:5] == ["max_depth = 12", "model = 'xgb'", "grid = {'a': [1, 2]}", ""]
+    assert source[1:6] == ["max_depth = 12", "model = 'xgb'", "grid = {", "    'a': [1, 2],", "}"]
     assert source[7] == 'raise ValueError(f"depth {max_depth} after {after}")'
 
     # re-executing the same cell: a new run linked to the previous one, the card shows the diff
@@ -112,7 +113,8 @@ def test_literal_forms_overrides_and_lineage(project):
         assert nb.status(index) == "error"
         assert expected in nb.text(index) and "ran" not in nb.stream(index, "stdout")
         assert nb.errors(index)[0]["ename"] == "MagicUsageError"
-    assert "Its parameters (top-level assignments of literals) are: alpha" in nb.text(4)
+    assert "Its parameters (top-level assignments of literals and the entries of dicts" in nb.text(4)
+    assert "of literals) are: alpha." in nb.text(4)
     assert "this cell has no parameters" in nb.text(6)
     assert nb.status(7) == "error" and "See %%track? for the options" in nb.text(7)
     assert "Traceback" not in nb.text(7)
