@@ -69,6 +69,7 @@ def examine(store: EmbeddedStore) -> DoctorReport:
     """Look at ``store`` without merging or changing anything it holds."""
     import duckdb
 
+    store.check_root()
     problems: list[str] = []
     pending = store.spool.pending()
     ages, sizes = _stats(store.spool.directory, pending)
@@ -108,6 +109,7 @@ def examine(store: EmbeddedStore) -> DoctorReport:
 
 def repair(store: EmbeddedStore) -> DoctorReport:
     """Return readable set-aside files to the spool, merge everything, then examine."""
+    store.check_root()
     restored, failure = [], None
     for name in store.spool.set_aside():
         try:

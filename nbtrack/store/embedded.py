@@ -34,7 +34,7 @@ from ..errors import (
     StoreError,
     StoreLockedError,
 )
-from . import frames, history, schema
+from . import failures, frames, history, schema
 from .base import RunQuery, RunRecord, Store
 from .blobs import BlobStore
 from .connection import Connections
@@ -156,11 +156,16 @@ class EmbeddedStore(Store):
     @contextlib.contextmanager
     def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection on a store with every sealed file merged (bounded wait)."""
+        import duckdb
+
         self._ensure_root()
         with self._connections.connect(self.lock_timeout) as con:
             self.merger.merge_all(con)
             self.merger.announce_set_aside()
-            yield con
+            try:
+                yield con
+            except duckdb.IOException as exc:  # a damaged block shows only when a read reaches it
+                raise failures.open_failure(self.db_path, exc) from exc
 
     def search_runs(self, query: RunQuery) -> pd.DataFrame:
         sql, params = runs_select_sql(query, frames.BASE_SELECT, join=frames.BASE_JOIN)
@@ -261,12 +266,16 @@ class EmbeddedStore(Store):
         self._seq_lock = threading.Lock()
 
     # -- internals -----------------------------------------------------------------
-    def _ensure_root(self) -> None:
+    def check_root(self) -> None:
+        """Raise :class:`NotAStoreError` if a file sits where the store directory should be."""
         if self.root.exists() and not self.root.is_dir():
             raise NotAStoreError(
                 f"{self.root} is a file, not an nbtrack store directory: move it aside (nbtrack then "
                 "creates the store there) or point NBTRACK_URI at another directory."
             )
+
+    def _ensure_root(self) -> None:
+        self.check_root()
         if not self.root.is_dir():
             try:
                 self.root.mkdir(parents=True, exist_ok=True)

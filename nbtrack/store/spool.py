@@ -77,7 +77,7 @@ class Spool:
         try:
             with os.scandir(self.directory) as entries:
                 return sorted(e.name for e in entries if e.name.endswith(SUFFIX) and e.is_file())
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return []
 
     def read(self, names: list[str]) -> tuple[pa.Table, list[str]]:
@@ -124,7 +124,7 @@ class Spool:
         try:
             with os.scandir(self.bad_directory) as entries:
                 return sorted(e.name for e in entries if e.name.endswith(SUFFIX) and e.is_file())
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return []
 
     def why(self, name: str) -> str:

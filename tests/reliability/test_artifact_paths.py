@@ -66,7 +66,7 @@ def test_crafted_artifact_row_with_a_bad_digest_is_set_aside(store_dir):
 
 @pytest.mark.parametrize("bad", ["../escape.txt", "/tmp/nbtrack-abs-escape.txt", "a/../../escape.txt"])
 def test_download_refuses_a_stored_path_that_leaves_dst_path(store_dir, tmp_path, bad):
-    """A row that reached the database some other way (an old nbtrack, a hand edit) is refused on the way out."""
+    """A row that reached the database another way (an old nbtrack, a hand edit) is refused on the way out."""
     run_id, digest = _logged_run()
     nbtrack.reset_session()
     con = duckdb.connect(str(store_dir / "nbtrack.duckdb"))
@@ -74,7 +74,7 @@ def test_download_refuses_a_stored_path_that_leaves_dst_path(store_dir, tmp_path
     con.close()
     dst = tmp_path / "deep" / "dst"
     dst.mkdir(parents=True)
-    with pytest.raises(UnsafeArtifactPathError, match="download_artifacts: run .* stored artifact path"):
+    with pytest.raises(UnsafeArtifactPathError, match=r"download_artifacts: run .* stored artifact path"):
         nbtrack.download_artifacts(run_id, dst_path=dst)
     assert not (tmp_path / "deep" / "escape.txt").exists()
     assert not (tmp_path / "escape.txt").exists()
