@@ -3,10 +3,11 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-export const API_NAMESPACE = 'nbtrack/api';
+import type { WireNumber } from '../shared/format';
 
-/** A number on the wire: JSON has no NaN or infinity, so those come as strings. */
-export type WireNumber = number | 'NaN' | 'Infinity' | '-Infinity';
+export type { WireNumber };
+
+export const API_NAMESPACE = 'nbtrack/api';
 
 export interface IExperiment {
   experiment_id: string;
@@ -92,7 +93,7 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    readonly column?: number
+    readonly column?: number,
   ) {
     super(message);
   }
@@ -142,7 +143,13 @@ export class NbtrackApi {
     return this.get('experiments');
   }
 
-  runs(query: { experiment?: string; filter?: string; order_by?: string; offset: number; limit: number }): Promise<IRunPage> {
+  runs(query: {
+    experiment?: string;
+    filter?: string;
+    order_by?: string;
+    offset: number;
+    limit: number;
+  }): Promise<IRunPage> {
     return this.get('runs', query);
   }
 

@@ -1,12 +1,13 @@
 // The comparison tab: what differs between the selected runs and their charts, from the same
 // data and chart functions as the inline nbtrack.compare widget (GET nbtrack/api/compare).
-import { CommandRegistry } from '@lumino/commands';
+import type { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
 
-import { IComparison, NbtrackApi } from './api';
+import type { IComparison, NbtrackApi } from './api';
 import { section } from './detail';
-import { el, statusClass } from './format';
-import { LiveUpdates } from './live';
+import { el } from '../shared/dom';
+import { statusClass } from './format';
+import type { LiveUpdates } from './live';
 import { trackIcon } from './sidebar';
 import { drawChart } from './vega';
 
@@ -17,7 +18,7 @@ export class ComparisonPanel extends Widget {
     private readonly _api: NbtrackApi,
     readonly runIds: string[],
     private readonly _commands: CommandRegistry,
-    private readonly _live: LiveUpdates
+    private readonly _live: LiveUpdates,
   ) {
     super();
     this.id = `nbtrack-compare-${runIds.join('-').slice(0, 200)}`;
@@ -37,11 +38,11 @@ export class ComparisonPanel extends Widget {
       this.node.replaceChildren(el('p', { cls: 'nbtrack-Error', text: (error as Error).message }));
       return;
     }
-    this._running = data.runs.some(run => run.status === 'RUNNING');
+    this._running = data.runs.some((run) => run.status === 'RUNNING');
     this._freeViews();
     const insert = el('button', { cls: 'jp-mod-styled jp-mod-accept nbtrack-Insert', text: 'Insert comparison cell' });
     insert.addEventListener('click', () => void this._commands.execute(INSERT_COMMAND, { runIds: this.runIds }));
-    const charts = data.charts.map(chart => {
+    const charts = data.charts.map((chart) => {
       const host = el('div', { cls: 'nbtrack-Chart', attrs: { 'data-chart': chart.id } });
       return { chart, host, block: section(chart.title, host) };
     });
@@ -50,15 +51,17 @@ export class ComparisonPanel extends Widget {
         'header',
         { cls: 'nbtrack-Detail-header' },
         el('h1', { text: `${data.runs.length} runs` }),
-        el('div', { cls: 'nbtrack-Actions' }, insert)
+        el('div', { cls: 'nbtrack-Actions' }, insert),
       ),
       el(
         'ul',
         { cls: 'nbtrack-RunChips' },
-        ...data.runs.map(run => el('li', { attrs: { 'data-run-id': run.run_id } }, el('span', { cls: statusClass(run.status) }), run.label))
+        ...data.runs.map((run) =>
+          el('li', { attrs: { 'data-run-id': run.run_id } }, el('span', { cls: statusClass(run.status) }), run.label),
+        ),
       ),
       section('What differs', this._diff(data)),
-      ...charts.map(item => item.block)
+      ...charts.map((item) => item.block),
     );
     for (const { chart, host } of charts) {
       try {
@@ -81,7 +84,10 @@ export class ComparisonPanel extends Widget {
     }
     const node = el('table', { cls: 'nbtrack-Diff' });
     const head = node.createTHead().insertRow();
-    head.append(el('th', { text: '' }), ...data.diff.runs.map(label => el('th', { text: label, attrs: { scope: 'col' } })));
+    head.append(
+      el('th', { text: '' }),
+      ...data.diff.runs.map((label) => el('th', { text: label, attrs: { scope: 'col' } })),
+    );
     const body = node.createTBody();
     data.diff.fields.forEach((field, i) => {
       const row = body.insertRow();
@@ -100,7 +106,9 @@ export class ComparisonPanel extends Widget {
   }
 
   private _freeViews(): void {
-    this._views.splice(0).forEach(free => free());
+    for (const free of this._views.splice(0)) {
+      free();
+    }
   }
 
   private _running = false;

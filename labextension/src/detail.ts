@@ -2,12 +2,14 @@
 // source (copy, open the notebook), metric curves (the same chart function as nbtrack.compare)
 // and artifacts with image previews. A running run refreshes with the live feed.
 import { Clipboard } from '@jupyterlab/apputils';
-import { CommandRegistry } from '@lumino/commands';
+import type { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
 
-import { IArtifact, IRunDetail, NbtrackApi } from './api';
-import { absoluteTime, bytes, duration, el, metric, statusClass, table } from './format';
-import { LiveUpdates } from './live';
+import type { IArtifact, IRunDetail, NbtrackApi } from './api';
+import { el } from '../shared/dom';
+import { formatBytes, formatNumber } from '../shared/format';
+import { runFacts, statusClass, table } from './format';
+import type { LiveUpdates } from './live';
 import { trackIcon } from './sidebar';
 import { drawChart } from './vega';
 
@@ -19,7 +21,7 @@ export class RunDetailPanel extends Widget {
     private readonly _api: NbtrackApi,
     readonly runId: string,
     private readonly _commands: CommandRegistry,
-    private readonly _live: LiveUpdates
+    private readonly _live: LiveUpdates,
   ) {
     super();
     this.id = `nbtrack-run-${runId}`;
@@ -62,16 +64,6 @@ export class RunDetailPanel extends Widget {
 
   private _sections(detail: IRunDetail): HTMLElement[] {
     const run = detail.run;
-    const facts: [string, string][] = [
-      ['run id', run.run_id],
-      ['experiment', run.experiment_name ?? ''],
-      ['started', absoluteTime(run.start_time)],
-      ['duration', run.status === 'RUNNING' ? 'running' : duration(run.duration)],
-      ['by', [run.user, run.host].filter(Boolean).join(' @ ')]
-    ];
-    if (run.parent_run_id) {
-      facts.push(['parent run', run.parent_run_id]);
-    }
     const userTags = Object.entries(detail.tags).filter(([key]) => !key.startsWith('nbtrack.'));
     const toolTags = Object.entries(detail.tags).filter(([key]) => key.startsWith('nbtrack.'));
     const sections = [
@@ -80,17 +72,17 @@ export class RunDetailPanel extends Widget {
         { cls: 'nbtrack-Detail-header' },
         el('span', { cls: statusClass(run.status), title: run.status }),
         el('h1', { text: run.run_name ?? run.run_id }),
-        el('span', { cls: 'nbtrack-Badge', text: run.status, attrs: { 'data-status': run.status } })
+        el('span', { cls: 'nbtrack-Badge', text: run.status, attrs: { 'data-status': run.status } }),
       ),
-      table(facts, 'nbtrack-kv nbtrack-Facts')
+      table(runFacts(run), 'nbtrack-kv nbtrack-Facts'),
     ];
     if (run.error) {
       sections.push(section('Error', el('pre', { cls: 'nbtrack-Traceback', text: run.error })));
     }
     sections.push(
       section('Params', table(Object.entries(detail.params))),
-      section('Metrics', table(Object.entries(detail.metrics).map(([k, v]) => [k, metric(v)]))),
-      section('Tags', table(userTags), toolTags.length ? details('nbtrack tags', table(toolTags)) : null)
+      section('Metrics', table(Object.entries(detail.metrics).map(([k, v]) => [k, formatNumber(v)]))),
+      section('Tags', table(userTags), toolTags.length ? details('nbtrack tags', table(toolTags)) : null),
     );
     if (detail.source !== null) {
       sections.push(this._source(detail));
@@ -123,7 +115,7 @@ export class RunDetailPanel extends Widget {
     return section(
       'Cell source',
       el('div', { cls: 'nbtrack-Actions' }, copy, open),
-      el('pre', { cls: 'nbtrack-Source' }, el('code', { text: detail.source ?? '' }))
+      el('pre', { cls: 'nbtrack-Source' }, el('code', { text: detail.source ?? '' })),
     );
   }
 
@@ -134,7 +126,7 @@ export class RunDetailPanel extends Widget {
     }
     try {
       const comparison = await this._api.compare([detail.run.run_id]);
-      const curves = comparison.charts.find(chart => chart.id === 'curves');
+      const curves = comparison.charts.find((chart) => chart.id === 'curves');
       if (curves && host.isConnected) {
         this._views.push(await drawChart(host, curves.spec));
       }
@@ -152,8 +144,8 @@ export class RunDetailPanel extends Widget {
         'li',
         { attrs: { 'data-path': artifact.path } },
         el('span', { cls: 'nbtrack-Artifact-path', text: artifact.path }),
-        el('span', { cls: 'nbtrack-Artifact-size', text: bytes(artifact.size) }),
-        save
+        el('span', { cls: 'nbtrack-Artifact-size', text: formatBytes(artifact.size) }),
+        save,
       );
       list.append(item);
     }
@@ -190,8 +182,12 @@ export class RunDetailPanel extends Widget {
   }
 
   private _freeViews(): void {
-    this._views.splice(0).forEach(free => free());
-    this._urls.splice(0).forEach(url => URL.revokeObjectURL(url));
+    for (const free of this._views.splice(0)) {
+      free();
+    }
+    for (const url of this._urls.splice(0)) {
+      URL.revokeObjectURL(url);
+    }
     this._curves = null;
   }
 
@@ -204,7 +200,12 @@ export class RunDetailPanel extends Widget {
 /** A titled block of the detail view (``data-section`` is the title in kebab case). */
 export function section(title: string, ...children: (Node | null)[]): HTMLElement {
   const name = title.toLowerCase().replace(/\s+/g, '-');
-  return el('section', { cls: 'nbtrack-Section', attrs: { 'data-section': name } }, el('h2', { text: title }), ...children);
+  return el(
+    'section',
+    { cls: 'nbtrack-Section', attrs: { 'data-section': name } },
+    el('h2', { text: title }),
+    ...children,
+  );
 }
 
 function details(summary: string, ...children: Node[]): HTMLElement {

@@ -1,5 +1,5 @@
 // nbtrack's JupyterLab extension: wires the sidebar, the run and comparison tabs and the commands.
-import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ILayoutRestorer, type JupyterFrontEnd, type JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette, MainAreaWidget } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookActions } from '@jupyterlab/notebook';
 
@@ -15,7 +15,7 @@ const COMMANDS = {
   refresh: 'nbtrack:refresh',
   openRun: 'nbtrack:open-run',
   compare: 'nbtrack:compare',
-  insert: INSERT_COMMAND
+  insert: INSERT_COMMAND,
 };
 const CATEGORY = 'nbtrack';
 
@@ -28,7 +28,7 @@ function activate(
   app: JupyterFrontEnd,
   palette: ICommandPalette | null,
   notebooks: INotebookTracker | null,
-  restorer: ILayoutRestorer | null
+  restorer: ILayoutRestorer | null,
 ): void {
   const api = new NbtrackApi();
   const live = new LiveUpdates(api);
@@ -36,7 +36,7 @@ function activate(
 
   /** Show ``content`` in a main-area tab, or bring its existing tab forward. */
   const showTab = (content: RunDetailPanel | ComparisonPanel): void => {
-    const existing = [...shell.widgets('main')].find(widget => widget.id === content.id);
+    const existing = [...shell.widgets('main')].find((widget) => widget.id === content.id);
     if (existing) {
       content.dispose();
       shell.activateById(existing.id);
@@ -50,12 +50,12 @@ function activate(
   };
 
   const selectedIds = (args: { runIds?: unknown }): string[] =>
-    Array.isArray(args.runIds) ? (args.runIds as string[]) : sidebar.selected.map(run => run.run_id);
+    Array.isArray(args.runIds) ? (args.runIds as string[]) : sidebar.selected.map((run) => run.run_id);
 
   const sidebar = new NbtrackSidebar(api, live, {
-    openRun: run => void commands.execute(COMMANDS.openRun, { runId: run.run_id }),
-    compare: runs => void commands.execute(COMMANDS.compare, { runIds: runs.map(run => run.run_id) }),
-    insertComparison: runs => void commands.execute(COMMANDS.insert, { runIds: runs.map(run => run.run_id) })
+    openRun: (run) => void commands.execute(COMMANDS.openRun, { runId: run.run_id }),
+    compare: (runs) => void commands.execute(COMMANDS.compare, { runIds: runs.map((run) => run.run_id) }),
+    insertComparison: (runs) => void commands.execute(COMMANDS.insert, { runIds: runs.map((run) => run.run_id) }),
   });
   shell.add(sidebar, 'left', { rank: 900 });
   restorer?.add(sidebar, SIDEBAR_ID);
@@ -63,26 +63,26 @@ function activate(
 
   commands.addCommand(COMMANDS.show, {
     label: 'Show nbtrack runs',
-    execute: () => shell.activateById(SIDEBAR_ID)
+    execute: () => shell.activateById(SIDEBAR_ID),
   });
   commands.addCommand(COMMANDS.refresh, {
     label: 'Refresh nbtrack runs',
-    execute: () => sidebar.refresh()
+    execute: () => sidebar.refresh(),
   });
   commands.addCommand(COMMANDS.openRun, {
     label: 'Open run details',
-    execute: args => showTab(new RunDetailPanel(api, String(args.runId), commands, live))
+    execute: (args) => showTab(new RunDetailPanel(api, String(args.runId), commands, live)),
   });
   commands.addCommand(COMMANDS.compare, {
-    label: args => `Compare ${selectedIds(args).length || ''} selected runs`.replace('  ', ' '),
-    isEnabled: args => selectedIds(args).length >= 1,
-    execute: args => showTab(new ComparisonPanel(api, selectedIds(args), commands, live))
+    label: (args) => `Compare ${selectedIds(args).length || ''} selected runs`.replace('  ', ' '),
+    isEnabled: (args) => selectedIds(args).length >= 1,
+    execute: (args) => showTab(new ComparisonPanel(api, selectedIds(args), commands, live)),
   });
   commands.addCommand(COMMANDS.insert, {
     label: 'Insert comparison cell',
     caption: 'Insert nbtrack.compare([...]) for the selected runs below the active cell',
-    isEnabled: args => Boolean(notebooks?.currentWidget) && selectedIds(args).length >= 1,
-    execute: async args => {
+    isEnabled: (args) => Boolean(notebooks?.currentWidget) && selectedIds(args).length >= 1,
+    execute: async (args) => {
       const panel = notebooks?.currentWidget;
       const ids = selectedIds(args);
       if (!panel || !ids.length) {
@@ -92,7 +92,7 @@ function activate(
       const notebook = panel.content;
       NotebookActions.insertBelow(notebook);
       notebook.activeCell?.model.sharedModel.setSource(comparisonCell(ids));
-    }
+    },
   });
   sidebar.selectionChanged.connect(() => commands.notifyCommandChanged());
   notebooks?.currentChanged.connect(() => commands.notifyCommandChanged(COMMANDS.insert));
@@ -111,7 +111,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description: 'nbtrack: experiments and runs in the left sidebar, run details, comparisons',
   autoStart: true,
   optional: [ICommandPalette, INotebookTracker, ILayoutRestorer],
-  activate
+  activate,
 };
 
 export default plugin;

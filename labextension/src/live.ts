@@ -2,9 +2,9 @@
 // token header travels with it), with polling of /version (ETag, 304 while unchanged) as the
 // fallback when a proxy will not stream.
 import { ServerConnection } from '@jupyterlab/services';
-import { ISignal, Signal } from '@lumino/signaling';
+import { type ISignal, Signal } from '@lumino/signaling';
 
-import { IVersion, NbtrackApi } from './api';
+import type { IVersion, NbtrackApi } from './api';
 
 /** Seconds before reconnecting a dropped stream; after this many failures in a row, poll. */
 const RECONNECT_MS = 2000;
@@ -71,7 +71,11 @@ export class LiveUpdates {
     if (this._version) {
       headers['Last-Event-ID'] = this._version.version;
     }
-    const response = await ServerConnection.makeRequest(this._api.url('events'), { headers, signal, cache: 'no-store' }, settings);
+    const response = await ServerConnection.makeRequest(
+      this._api.url('events'),
+      { headers, signal, cache: 'no-store' },
+      settings,
+    );
     if (!response.ok || !response.body) {
       throw new Error(`event stream answered ${response.status}`);
     }
@@ -117,7 +121,7 @@ export class LiveUpdates {
         const response = await ServerConnection.makeRequest(
           this._api.url('version'),
           { headers: etag ? { 'If-None-Match': etag } : {}, signal, cache: 'no-store' },
-          this._api.settings
+          this._api.settings,
         );
         if (response.status === 200) {
           etag = response.headers.get('ETag') ?? '';
@@ -153,7 +157,7 @@ export class LiveUpdates {
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise(resolve => {
+  return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
     signal.addEventListener('abort', () => {
       clearTimeout(timer);

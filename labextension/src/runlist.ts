@@ -1,8 +1,10 @@
 // The runs list: virtualised (only the rows in view exist in the DOM, pages of 100 runs are
 // fetched as they scroll into view), status colours, relative times, selection with checkboxes,
 // and keyboard navigation (arrows, Page Up/Down, Home/End, Space selects, Enter opens).
-import { ApiError, IRunSummary, NbtrackApi } from './api';
-import { absoluteTime, el, metric, relativeTime, statusClass } from './format';
+import type { ApiError, IRunSummary, NbtrackApi } from './api';
+import { el } from '../shared/dom';
+import { formatNumber, formatRelativeTime, formatTime } from '../shared/format';
+import { statusClass } from './format';
 
 export const ROW_HEIGHT = 44;
 const PAGE_SIZE = 100;
@@ -25,16 +27,16 @@ export class RunList {
 
   constructor(
     private readonly _api: NbtrackApi,
-    private readonly _events: IRunListEvents
+    private readonly _events: IRunListEvents,
   ) {
     this.node = el('div', {
       cls: 'nbtrack-RunList',
-      attrs: { tabindex: '0', role: 'listbox', 'aria-multiselectable': 'true', 'aria-label': 'runs' }
+      attrs: { tabindex: '0', role: 'listbox', 'aria-multiselectable': 'true', 'aria-label': 'runs' },
     });
     this._spacer = el('div', { cls: 'nbtrack-RunList-spacer' });
     this.node.append(this._spacer);
     this.node.addEventListener('scroll', () => this._render());
-    this.node.addEventListener('keydown', event => this._onKey(event));
+    this.node.addEventListener('keydown', (event) => this._onKey(event));
     new ResizeObserver(() => this._render()).observe(this.node);
   }
 
@@ -120,13 +122,13 @@ export class RunList {
     const generation = this._generation;
     this._loading.add(page);
     this._fetch(page)
-      .then(answer => {
+      .then((answer) => {
         if (generation === this._generation) {
           this._pages.set(page, answer.runs);
           this._render();
         }
       })
-      .catch(error => this._events.failed(error))
+      .catch((error) => this._events.failed(error))
       .finally(() => this._loading.delete(page));
   }
 
@@ -153,8 +155,8 @@ export class RunList {
 
   private _rowNode(index: number, run: IRunSummary | undefined, now: number): HTMLElement {
     const row = el('div', {
-      cls: 'nbtrack-Run' + (index === this._cursor ? ' nbtrack-cursor' : ''),
-      attrs: { role: 'option', 'data-index': String(index) }
+      cls: `nbtrack-Run${index === this._cursor ? ' nbtrack-cursor' : ''}`,
+      attrs: { role: 'option', 'data-index': String(index) },
     });
     row.style.top = `${index * ROW_HEIGHT}px`;
     if (!run) {
@@ -165,15 +167,20 @@ export class RunList {
     row.dataset.runId = run.run_id;
     row.dataset.status = run.status;
     row.setAttribute('aria-selected', String(selected));
-    const box = el('input', { cls: 'nbtrack-Run-select', attrs: { type: 'checkbox', 'aria-label': 'select for comparison' } });
+    const box = el('input', {
+      cls: 'nbtrack-Run-select',
+      attrs: { type: 'checkbox', 'aria-label': 'select for comparison' },
+    });
     box.checked = selected;
     box.tabIndex = -1;
-    box.addEventListener('click', event => {
+    box.addEventListener('click', (event) => {
       event.stopPropagation();
       this._toggle(index);
     });
     const [key, value] = Object.entries(run.metrics)[0] ?? [];
-    const meta = [run.experiment_name ?? '', key !== undefined ? `${key} ${metric(value)}` : ''].filter(Boolean).join(' · ');
+    const meta = [run.experiment_name ?? '', key !== undefined ? `${key} ${formatNumber(value)}` : '']
+      .filter(Boolean)
+      .join(' · ');
     row.append(
       box,
       el('span', { cls: statusClass(run.status), title: run.status }),
@@ -181,16 +188,16 @@ export class RunList {
         'div',
         { cls: 'nbtrack-Run-text' },
         el('div', { cls: 'nbtrack-Run-name', text: run.run_name ?? run.run_id.slice(0, 8) }),
-        el('div', { cls: 'nbtrack-Run-meta', text: meta })
+        el('div', { cls: 'nbtrack-Run-meta', text: meta }),
       ),
       el('time', {
         cls: 'nbtrack-Run-time',
-        text: relativeTime(run.start_time, now),
-        title: absoluteTime(run.start_time),
-        attrs: run.start_time ? { datetime: new Date(run.start_time).toISOString() } : {}
-      })
+        text: formatRelativeTime(run.start_time, now),
+        title: formatTime(run.start_time),
+        attrs: run.start_time ? { datetime: new Date(run.start_time).toISOString() } : {},
+      }),
     );
-    row.addEventListener('click', event => {
+    row.addEventListener('click', (event) => {
       this._cursor = index;
       if (event.ctrlKey || event.metaKey || event.shiftKey) {
         this._toggle(index);
@@ -224,7 +231,7 @@ export class RunList {
       PageDown: pageRows,
       PageUp: -pageRows,
       Home: -this._total,
-      End: this._total
+      End: this._total,
     };
     if (event.key in moves) {
       this.focusRow(this._cursor + moves[event.key]);

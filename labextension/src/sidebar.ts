@@ -2,12 +2,13 @@
 // nbtrack.runs, parse errors shown inline with their column), the virtualised runs list, and the
 // selection's actions. It refreshes itself when the live feed reports a change.
 import { LabIcon } from '@jupyterlab/ui-components';
-import { ISignal, Signal } from '@lumino/signaling';
+import { type ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 
-import { ApiError, IExperiment, IRunSummary, NbtrackApi } from './api';
-import { el } from './format';
-import { LiveUpdates } from './live';
+import { ApiError, type IExperiment, type IRunSummary, type NbtrackApi } from './api';
+import { el } from '../shared/dom';
+import { formatCount, formatFilterError } from '../shared/format';
+import type { LiveUpdates } from './live';
 import { RunList } from './runlist';
 
 export const SIDEBAR_ID = 'nbtrack-sidebar';
@@ -18,7 +19,7 @@ export const trackIcon = new LabIcon({
   name: 'nbtrack:track',
   svgstr:
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" width="16">' +
-    '<path class="jp-icon3" fill="#616161" d="M3 17l6-6 4 4 8-8v3h2V3h-7v2h3l-6 6-4-4-7 7z"/></svg>'
+    '<path class="jp-icon3" fill="#616161" d="M3 17l6-6 4 4 8-8v3h2V3h-7v2h3l-6 6-4-4-7 7z"/></svg>',
 });
 
 export interface ISidebarActions {
@@ -31,7 +32,7 @@ export class NbtrackSidebar extends Widget {
   constructor(
     private readonly _api: NbtrackApi,
     readonly live: LiveUpdates,
-    private readonly _actions: ISidebarActions
+    private readonly _actions: ISidebarActions,
   ) {
     super();
     this.id = SIDEBAR_ID;
@@ -43,24 +44,32 @@ export class NbtrackSidebar extends Widget {
     this._experiments = el('ul', { cls: 'nbtrack-Experiments', attrs: { 'aria-label': 'experiments' } });
     this._filter = el('input', {
       cls: 'nbtrack-Filter jp-mod-styled',
-      attrs: { type: 'search', placeholder: "filter: metrics.acc > 0.9 and params.model = 'rf'", 'aria-label': 'filter runs' }
+      attrs: {
+        type: 'search',
+        placeholder: "filter: metrics.acc > 0.9 and params.model = 'rf'",
+        'aria-label': 'filter runs',
+      },
     });
     this._error = el('pre', { cls: 'nbtrack-FilterError', attrs: { role: 'alert' } });
     this._error.hidden = true;
     this._count = el('span', { cls: 'nbtrack-Count' });
     this._compareButton = el('button', { cls: 'jp-mod-styled jp-mod-accept nbtrack-Compare', text: 'Compare' });
-    this._insertButton = el('button', { cls: 'jp-mod-styled nbtrack-Insert', text: 'Insert cell', title: 'Insert comparison cell' });
+    this._insertButton = el('button', {
+      cls: 'jp-mod-styled nbtrack-Insert',
+      text: 'Insert cell',
+      title: 'Insert comparison cell',
+    });
     this._clearButton = el('button', { cls: 'jp-mod-styled nbtrack-Clear', text: 'Clear' });
     this._empty = el('div', { cls: 'nbtrack-Empty' });
     this._list = new RunList(_api, {
-      open: run => this._actions.openRun(run),
-      selectionChanged: selected => this._onSelection(selected),
-      loaded: total => this._onLoaded(total),
-      failed: error => this._onFailed(error)
+      open: (run) => this._actions.openRun(run),
+      selectionChanged: (selected) => this._onSelection(selected),
+      loaded: (total) => this._onLoaded(total),
+      failed: (error) => this._onFailed(error),
     });
 
     this._filter.addEventListener('input', () => this._scheduleFilter());
-    this._filter.addEventListener('keydown', event => {
+    this._filter.addEventListener('keydown', (event) => {
       if (event.key === 'Enter') {
         this._applyFilter();
       } else if (event.key === 'ArrowDown') {
@@ -79,7 +88,7 @@ export class NbtrackSidebar extends Widget {
       el('div', { cls: 'nbtrack-FilterBar' }, this._filter, this._error),
       el('div', { cls: 'nbtrack-Toolbar' }, this._count, this._clearButton, this._insertButton, this._compareButton),
       this._list.node,
-      this._empty
+      this._empty,
     );
     this._onSelection([]);
     live.changed.connect(() => void this.refresh());
@@ -124,18 +133,24 @@ export class NbtrackSidebar extends Widget {
       return;
     }
     const total = experiments.reduce((sum, e) => sum + e.runs, 0);
-    const items = [{ id: '', name: 'All experiments', runs: total }, ...experiments.map(e => ({ id: e.experiment_id, name: e.name, runs: e.runs }))];
+    const items = [
+      { id: '', name: 'All experiments', runs: total },
+      ...experiments.map((e) => ({ id: e.experiment_id, name: e.name, runs: e.runs })),
+    ];
     this._experiments.replaceChildren(
-      ...items.map(item => {
+      ...items.map((item) => {
         const button = el(
           'button',
-          { cls: 'nbtrack-Experiment', attrs: { 'data-experiment-id': item.id, 'aria-pressed': String(item.id === this._experiment) } },
+          {
+            cls: 'nbtrack-Experiment',
+            attrs: { 'data-experiment-id': item.id, 'aria-pressed': String(item.id === this._experiment) },
+          },
           el('span', { cls: 'nbtrack-Experiment-name', text: item.name }),
-          el('span', { cls: 'nbtrack-Experiment-runs', text: String(item.runs) })
+          el('span', { cls: 'nbtrack-Experiment-runs', text: formatCount(item.runs) }),
         );
         button.addEventListener('click', () => this._chooseExperiment(item.id));
         return el('li', {}, button);
-      })
+      }),
     );
   }
 
@@ -169,7 +184,7 @@ export class NbtrackSidebar extends Widget {
   private _onLoaded(total: number): void {
     this._error.hidden = true;
     this._filter.removeAttribute('aria-invalid');
-    this._count.textContent = `${total} run${total === 1 ? '' : 's'}`;
+    this._count.textContent = formatCount(total, 'run');
     const filtered = Boolean(this._filterText || this._experiment);
     this._empty.hidden = total > 0;
     this._list.node.hidden = total === 0;
@@ -179,7 +194,7 @@ export class NbtrackSidebar extends Widget {
   private _onFailed(error: Error): void {
     if (error instanceof ApiError && error.status === 400 && error.column !== undefined) {
       // keep the rows of the last filter that parsed; show where this one breaks
-      this._error.textContent = `${error.message} (column ${error.column})\n${this._filterText}\n${' '.repeat(error.column - 1)}^`;
+      this._error.textContent = formatFilterError(error.message, this._filterText, error.column);
     } else {
       this._error.textContent = error instanceof ApiError ? error.message : `nbtrack: ${error.message}`;
     }

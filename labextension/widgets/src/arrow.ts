@@ -12,7 +12,7 @@ export function readTable(value: unknown): Table | null {
 /** Plain row objects (Vega adds its own fields to each row, which Arrow's row proxies refuse). */
 export function toRows(table: Table): Record<string, unknown>[] {
   const names = table.schema.fields.map((f) => f.name);
-  const columns = names.map((name) => values(table.getChild(name)!));
+  const columns = names.map((name) => values(table.getChild(name)));
   const rows: Record<string, unknown>[] = new Array(table.numRows);
   for (let i = 0; i < table.numRows; i++) {
     const row: Record<string, unknown> = {};
@@ -23,7 +23,8 @@ export function toRows(table: Table): Record<string, unknown>[] {
 }
 
 /** A column's values; through get() when it has nulls, as typed arrays hold garbage there. */
-function values(vector: Vector): ArrayLike<unknown> {
+function values(vector: Vector | null): ArrayLike<unknown> {
+  if (vector === null) return [];
   if (vector.nullCount === 0) return vector.toArray() as ArrayLike<unknown>;
   const out = new Array(vector.length);
   for (let i = 0; i < vector.length; i++) out[i] = vector.get(i);

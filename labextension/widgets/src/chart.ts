@@ -2,23 +2,18 @@
  * Draw a Vega-Lite spec built in Python (nbtrack.charts) with the bundled vega-embed.
  *
  * Python sends the spec without its rows and each named dataset as Arrow IPC; they are
- * put back here. Nothing is ever fetched: the loader refuses every URL.
+ * put back here; ../../shared/vega draws it (nothing is ever fetched).
  */
-import { changeset, loader as vegaLoader, type View } from 'vega';
-import embed from 'vega-embed';
+import { changeset, type View } from 'vega';
 
+import { embedChart } from '../../shared/vega';
 import { readTable, toRows } from './arrow';
 
 export interface ChartPayload {
-  spec?: Record<string, any>;
+  spec?: Record<string, unknown>;
   data?: Record<string, unknown>;
   error?: string;
 }
-
-const offline = vegaLoader();
-offline.load = async (uri: string) => {
-  throw new Error(`nbtrack charts load nothing from the network (asked for ${uri})`);
-};
 
 export function rowsOf(value: unknown): Record<string, unknown>[] {
   const table = readTable(value);
@@ -26,11 +21,11 @@ export function rowsOf(value: unknown): Record<string, unknown>[] {
 }
 
 /** The spec with its datasets filled in from the Arrow buffers. */
-export function withRows(payload: ChartPayload): Record<string, any> {
+export function withRows(payload: ChartPayload): Record<string, unknown> {
   const spec = structuredClone(payload.spec ?? {});
-  spec.datasets = { ...(spec.datasets ?? {}) };
-  for (const [name, bytes] of Object.entries(payload.data ?? {})) spec.datasets[name] = rowsOf(bytes);
-  return spec;
+  const datasets: Record<string, unknown> = { ...(spec.datasets as Record<string, unknown> | undefined) };
+  for (const [name, bytes] of Object.entries(payload.data ?? {})) datasets[name] = rowsOf(bytes);
+  return { ...spec, datasets };
 }
 
 export interface DrawnChart {
@@ -43,13 +38,7 @@ export interface DrawnChart {
 export async function drawChart(payload: ChartPayload): Promise<DrawnChart> {
   const target = document.createElement('div');
   target.className = 'nbt-vega';
-  const result = await embed(target, withRows(payload) as any, {
-    renderer: 'svg',
-    actions: { export: true, source: false, compiled: false, editor: false },
-    downloadFileName: 'nbtrack-chart',
-    loader: offline,
-    tooltip: true,
-  });
+  const result = await embedChart(target, withRows(payload));
   return { element: target, view: result.view, finalize: () => result.finalize() };
 }
 
@@ -60,7 +49,14 @@ export async function replaceRows(view: View, name: string, rows: Record<string,
   } catch {
     return false;
   }
-  await view.change(name, changeset().remove(() => true).insert(rows)).runAsync();
+  await view
+    .change(
+      name,
+      changeset()
+        .remove(() => true)
+        .insert(rows),
+    )
+    .runAsync();
   return true;
 }
 

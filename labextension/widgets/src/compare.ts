@@ -6,7 +6,7 @@ import { drawChart, type ChartPayload } from './chart';
 import { element, listen, type AnyModel, type RenderProps } from './model';
 import { columnLabel } from './format';
 
-type Settings = Record<string, Record<string, any>>;
+type Settings = Record<string, Record<string, unknown>>;
 type Options = Record<string, string[]>;
 
 class CompareView {
@@ -68,9 +68,9 @@ class CompareView {
     const mine = settings[this.view] ?? {};
     const parts: HTMLElement[] = [];
     const select = (key: string, label: string, choices: string[], blank = false) =>
-      parts.push(this.select(key, label, choices, mine[key] ?? '', blank));
+      parts.push(this.select(key, label, choices, String(mine[key] ?? ''), blank));
     if (this.view === 'curves') {
-      parts.push(this.metricBoxes(options.curve_metrics ?? [], mine.metrics ?? []));
+      parts.push(this.metricBoxes(options.curve_metrics ?? [], (mine.metrics as string[] | undefined) ?? []));
       select('x', 'x', options.curve_x ?? ['step']);
       parts.push(this.slider('smoothing', Number(mine.smoothing ?? 0)));
       parts.push(this.checkbox('log_y', 'log y', Boolean(mine.log_y)));

@@ -1,4 +1,5 @@
-/** How the widgets write column names and values. */
+/** How the widgets write column names and cells; durations, numbers and times come from ../../shared/format. */
+import { formatDuration, formatNumber, formatTime } from '../../shared/format';
 
 const LABELS: Record<string, string> = {
   run_name: 'name',
@@ -7,6 +8,7 @@ const LABELS: Record<string, string> = {
   experiment_name: 'experiment',
   parent_run_id: 'parent',
 };
+const TIME_COLUMNS = new Set(['start_time', 'end_time']);
 
 /** Column header text: the key without its group prefix, attributes by a short name. */
 export function columnLabel(column: string): string {
@@ -14,26 +16,19 @@ export function columnLabel(column: string): string {
   return dot > 0 ? column.slice(dot + 1) : (LABELS[column] ?? column);
 }
 
-export function formatNumber(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  if (Number.isInteger(value) && Math.abs(value) < 1e15) return String(value);
-  const size = Math.abs(value);
-  if (size !== 0 && (size >= 1e6 || size < 1e-3)) return value.toExponential(3);
-  return String(Number(value.toPrecision(5)));
+/** Whether a column holds epoch-millisecond times. */
+export function isTimeColumn(column: string): boolean {
+  return TIME_COLUMNS.has(column);
 }
 
-export function formatDuration(seconds: number): string {
-  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 2 : 1)} s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m ${String(Math.floor(seconds % 60)).padStart(2, '0')}s`;
-  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
-}
-
-export function formatTime(ms: number): string {
-  const d = new Date(ms);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return (
-    `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ` +
-    `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`
-  );
+/** The text of one run-table cell (Arrow gives NaN for a missing number: shown blank). */
+export function formatCell(column: string, value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') {
+    if (Number.isNaN(value)) return '';
+    if (TIME_COLUMNS.has(column)) return formatTime(value);
+    if (column === 'duration') return formatDuration(value);
+    return formatNumber(value);
+  }
+  return String(value);
 }

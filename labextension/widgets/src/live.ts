@@ -4,6 +4,7 @@
  * `rows` replaces the rows of the drawn chart in place, so the view streams without redrawing.
  */
 import { drawChart, replaceRows, rowsOf, type ChartPayload, type DrawnChart } from './chart';
+import { formatCount } from '../../shared/format';
 import { element, listen, type RenderProps } from './model';
 
 function render({ model, el }: RenderProps): () => void {
@@ -22,7 +23,7 @@ function render({ model, el }: RenderProps): () => void {
     root.dataset.state = state;
     status.classList.toggle('nbt-running', state === 'running');
     const what = state === 'running' ? 'live' : state === 'done' ? 'finished' : 'stopped';
-    status.textContent = `${model.get('run_name')}: ${what}, ${points.toLocaleString()} points` + (message ? ` (${message})` : '');
+    status.textContent = `${model.get('run_name')}: ${what}, ${formatCount(points, 'point')}${message ? ` (${message})` : ''}`;
   };
   const drawnPoints = (n: number) => {
     root.dataset.points = String(n);

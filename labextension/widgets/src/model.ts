@@ -1,9 +1,16 @@
+import { el } from '../../shared/dom';
+
 /** The slice of anywidget's model API the widgets use (AFM: https://anywidget.dev/en/afm/). */
+// Traits and events are untyped JSON from Python: `any` here, at the one boundary, and
+// typed where the widgets read them.
+export type Handler = (...args: never[]) => void;
+
 export interface AnyModel {
+  // biome-ignore lint/suspicious/noExplicitAny: a trait's type is set in Python (widgets/*.py)
   get(name: string): any;
   set(name: string, value: unknown): void;
-  on(event: string, callback: (...args: any[]) => void): void;
-  off(event?: string, callback?: (...args: any[]) => void): void;
+  on(event: string, callback: Handler): void;
+  off(event?: string, callback?: Handler): void;
   save_changes(): void;
   send(content: unknown, callbacks?: unknown, buffers?: ArrayBuffer[] | ArrayBufferView[]): void;
 }
@@ -25,20 +32,18 @@ export function asBytes(value: unknown): Uint8Array | null {
 }
 
 /** Subscribe to model events; the returned function unsubscribes all of them. */
-export function listen(model: AnyModel, handlers: Record<string, (...args: any[]) => void>): () => void {
+export function listen(model: AnyModel, handlers: Record<string, Handler>): () => void {
   for (const [event, handler] of Object.entries(handlers)) model.on(event, handler);
   return () => {
     for (const [event, handler] of Object.entries(handlers)) model.off(event, handler);
   };
 }
 
+/** ``el`` of ../../shared/dom with the widgets' short positional form: tag, class, text. */
 export function element<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   className = '',
   text = '',
 ): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text) node.textContent = text;
-  return node;
+  return el(tag, { cls: className, text: text || undefined });
 }

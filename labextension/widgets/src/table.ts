@@ -9,7 +9,8 @@
 import type { Table } from 'apache-arrow';
 
 import { readTable } from './arrow';
-import { columnLabel, formatDuration, formatNumber, formatTime } from './format';
+import { formatCount, formatFilterError } from '../../shared/format';
+import { columnLabel, formatCell, isTimeColumn } from './format';
 import { element, listen, type AnyModel, type RenderProps } from './model';
 
 const ROW_HEIGHT = 28;
@@ -17,7 +18,6 @@ const VIEW_ROWS = 14;
 const MAX_CACHED_PAGES = 60;
 const FILTER_DELAY_MS = 700;
 const NOT_SORTABLE = new Set(['experiment_name']);
-const TIME_COLUMNS = new Set(['start_time', 'end_time']);
 const GROUP_TITLES: Record<string, string> = {
   attributes: 'Attributes',
   metrics: 'Metrics',
@@ -25,21 +25,12 @@ const GROUP_TITLES: Record<string, string> = {
   tags: 'Tags',
 };
 type Page = { table: Table; rows: number };
-
-function formatCell(column: string, value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number') {
-    if (Number.isNaN(value)) return '';
-    if (TIME_COLUMNS.has(column)) return formatTime(value);
-    if (column === 'duration') return formatDuration(value);
-    return formatNumber(value);
-  }
-  return String(value);
-}
+/** What Python answers on the custom channel (nbtrack/widgets/run_table.py). */
+type Reply = { type?: string; offset?: number; version?: number; message?: string };
 
 function columnWidth(column: string): number {
   if (column === 'run_name') return 200;
-  if (TIME_COLUMNS.has(column)) return 150;
+  if (isTimeColumn(column)) return 150;
   if (column === 'status') return 92;
   if (column === 'run_id' || column === 'parent_run_id') return 130;
   return 112;
@@ -82,7 +73,7 @@ class RunTableView {
       'change:selected_ids': () => this.syncSelection(),
       'change:columns': () => this.buildChooser(),
       'change:auto_refresh': () => (this.autoBox.checked = this.model.get('auto_refresh') > 0),
-      'msg:custom': (msg: any, buffers: unknown[]) => this.onMessage(msg, buffers),
+      'msg:custom': (msg: Reply, buffers: unknown[]) => this.onMessage(msg, buffers),
     });
     const timer = window.setInterval(() => this.autoRefresh(), 1000);
     this.reset();
@@ -118,14 +109,7 @@ class RunTableView {
     this.chooserButton.addEventListener('click', () => {
       this.chooser.hidden = !this.chooser.hidden;
     });
-    bar.append(
-      this.filterInput,
-      this.chooserButton,
-      this.refreshButton,
-      auto,
-      this.clearButton,
-      this.countLabel,
-    );
+    bar.append(this.filterInput, this.chooserButton, this.refreshButton, auto, this.clearButton, this.countLabel);
     this.chooser.hidden = true;
     this.errorBox.hidden = true;
     this.viewport.addEventListener('scroll', () => this.draw());
@@ -216,10 +200,10 @@ class RunTableView {
     this.model.send({ type: 'page', offset: page * limit, limit, version: this.model.get('version') });
   }
 
-  private onMessage(msg: any, buffers: unknown[]): void {
+  private onMessage(msg: Reply, buffers: unknown[]): void {
     if (msg?.type === 'page') {
       if (msg.version !== this.model.get('version')) return;
-      const page = Math.floor(msg.offset / this.pageSize());
+      const page = Math.floor((msg.offset ?? 0) / this.pageSize());
       this.pending.delete(page);
       const table = readTable(buffers?.[0]);
       if (table) this.pages.set(page, { table, rows: table.numRows });
@@ -233,7 +217,7 @@ class RunTableView {
       this.refreshPending = false;
       this.refreshButton.disabled = false;
       this.notice.hidden = false;
-      this.notice.textContent = msg.message;
+      this.notice.textContent = msg.message ?? '';
     }
   }
 
@@ -307,8 +291,7 @@ class RunTableView {
   private updateCount(): void {
     const total: number = this.model.get('total') ?? 0;
     const chosen = this.selected.length;
-    this.countLabel.textContent =
-      `${total.toLocaleString()} run${total === 1 ? '' : 's'}` + (chosen ? ` · ${chosen} selected` : '');
+    this.countLabel.textContent = formatCount(total, 'run') + (chosen ? ` · ${formatCount(chosen)} selected` : '');
     this.clearButton.hidden = chosen === 0;
   }
 
@@ -343,8 +326,7 @@ class RunTableView {
     this.filterInput.classList.toggle('nbt-invalid', Boolean(message));
     if (!message) return;
     const pre = element('pre');
-    const column: number = error.column ?? 0;
-    pre.textContent = column > 0 ? `${message} (column ${column})\n${error.text}\n${' '.repeat(column - 1)}^` : message;
+    pre.textContent = formatFilterError(message, error.text ?? '', error.column);
     this.errorBox.replaceChildren(pre);
   }
 
