@@ -15,7 +15,7 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -157,6 +157,42 @@ class Connections:
                     return
             finally:
                 self._mutex.release()
+
+    @contextlib.contextmanager
+    def read_only(
+        self,
+        config: Mapping[str, str],
+        setup: Callable[[duckdb.DuckDBPyConnection], None],
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Inside :meth:`connect`: swap this process's connection for a read-only one on the same file.
+
+        DuckDB admits one configuration per file and process, so the
+        read-write connection is closed first; the store lock stays held
+        until the read-only connection is closed, so no process writes in
+        between. ``setup`` runs on the new connection before it is yielded
+        (to lock its configuration). The next :meth:`connect` opens
+        read-write again.
+        """
+        import duckdb
+
+        if not self.lock.held:
+            raise RuntimeError("Connections.read_only() is only for use inside connect()")
+        con, self._con = self._con, None
+        if con is not None:
+            with contextlib.suppress(Exception):
+                con.close()
+        try:
+            try:
+                reader = duckdb.connect(str(self.db_path), read_only=True, config=dict(config))
+            except duckdb.Error as exc:
+                raise failures.open_failure(self.db_path, exc) from exc
+            try:
+                setup(reader)
+                yield reader
+            finally:
+                reader.close()
+        finally:
+            self.lock.release()
 
 
 _ORPHANS: list[object] = []

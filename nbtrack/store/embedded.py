@@ -29,12 +29,10 @@ from typing import TYPE_CHECKING, Any
 from ..errors import (
     NbtrackError,
     NotAStoreError,
-    QueryError,
-    ReadOnlyQueryError,
     StoreError,
     StoreLockedError,
 )
-from . import failures, frames, history, schema
+from . import deadline, failures, frames, history, schema, user_sql
 from .base import RunQuery, RunRecord, Store
 from .blobs import BlobStore
 from .connection import Connections
@@ -61,6 +59,9 @@ def default_lock_timeout() -> float:
 
 class EmbeddedStore(Store):
     """A store in one directory on a local (or shared POSIX) file system."""
+
+    #: Seconds a read may run before it is stopped with QueryTimeoutError (None: no bound).
+    statement_timeout: float | None = None
 
     def __init__(self, root: Path, *, lock_timeout: float | None = None) -> None:
         self.root = root.resolve()
@@ -227,18 +228,14 @@ class EmbeddedStore(Store):
             ).df()
 
     def sql(self, query: str, params: Any = None) -> pd.DataFrame:
-        _check_read_only(query)
-        import duckdb
-
-        with self.reading() as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                return con.execute(query, params).df()
-            except duckdb.Error as exc:
-                views = ", ".join(schema.PUBLIC_VIEWS)
-                raise QueryError(f"{exc}\nThe views you can query: {views}.") from exc
-            finally:
-                con.execute("ROLLBACK")
+        """Run one reading statement on a read-only, locked-down connection (see :mod:`.user_sql`)."""
+        user_sql.check_query(query)
+        with (
+            self.reading(),  # merges; its read-write connection is then closed by read_only()
+            self._connections.read_only(user_sql.READ_ONLY_CONFIG, user_sql.lock_down) as reader,
+            deadline.bounded(reader, self.statement_timeout),
+        ):
+            return user_sql.run(reader, query, params)
 
     def close(self) -> None:
         self._connections.close()
@@ -343,20 +340,3 @@ def _read_run(con: duckdb.DuckDBPyConnection, run_id: str, include_deleted: bool
         metrics=metrics,
         tags=tags,
     )
-
-
-def _check_read_only(query: str) -> None:
-    import duckdb
-
-    try:
-        statements = duckdb.extract_statements(query)
-    except duckdb.Error as exc:
-        raise QueryError(f"The SQL does not parse: {exc}") from exc
-    if len(statements) != 1:
-        raise ReadOnlyQueryError(f"nbtrack.sql runs exactly one statement; got {len(statements)}")
-    kind = statements[0].type
-    if kind not in (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN):
-        raise ReadOnlyQueryError(
-            f"nbtrack.sql only reads: a {kind.name} statement was refused. "
-            "Change runs with the API (delete_run, set_tag...) so every change is recorded."
-        )
