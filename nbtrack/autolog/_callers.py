@@ -40,15 +40,28 @@ def fitted_by_library(estimator: Any) -> bool:
 
     Call it from inside a patched fit: the frames of autolog's wrapper are skipped.
     """
-    frame: FrameType | None = sys._getframe(1)
+    frame = caller(sys._getframe(1), estimator)
+    return frame is not None and is_library_frame(frame)
+
+
+def caller(frame: FrameType | None, estimator: Any = None) -> FrameType | None:
+    """The first frame from ``frame`` outwards that is not autolog's and does not act on ``estimator``."""
     for _ in range(_MAX_DEPTH):
         if frame is None:
-            return False
+            return None
         module = frame.f_globals.get("__name__", "") or ""
-        if not module.startswith(_OWN) and not _acts_on(frame, estimator):
-            return _is_library_frame(frame, module)
+        if not module.startswith(_OWN) and (estimator is None or not _acts_on(frame, estimator)):
+            return frame
         frame = frame.f_back
-    return False
+    return None
+
+
+def is_library_frame(frame: FrameType) -> bool:
+    """True for scikit-learn's own code, or a method of an estimator defined in an installed package."""
+    module = frame.f_globals.get("__name__", "") or ""
+    if module.startswith(_LIBRARY) or module == "sklearn":
+        return True
+    return frame.f_code.co_filename.startswith(_installed_roots()) and _first_argument_is_estimator(frame)
 
 
 def _acts_on(frame: FrameType, estimator: Any) -> bool:
@@ -57,12 +70,6 @@ def _acts_on(frame: FrameType, estimator: Any) -> bool:
     if code.co_argcount == 0:
         return False
     return frame.f_locals.get(code.co_varnames[0]) is estimator
-
-
-def _is_library_frame(frame: FrameType, module: str) -> bool:
-    if module.startswith(_LIBRARY) or module == "sklearn":
-        return True
-    return frame.f_code.co_filename.startswith(_installed_roots()) and _first_argument_is_estimator(frame)
 
 
 @functools.lru_cache(maxsize=1)

@@ -16,6 +16,7 @@ from types import ModuleType
 from typing import Any
 
 from ..tracking.session import get_session
+from . import sklearn_cv as cross_validation
 from . import sklearn_metrics as metrics
 from ._artifacts import log_dataset, log_input_example, log_model, pickle_bytes
 from ._callers import fitted_by_library
@@ -43,6 +44,7 @@ def patch_module(module: ModuleType) -> None:
         return  # imported while sklearn.base is still loading: it defines no estimator
     if module.__name__ == "sklearn.metrics":
         _patch_metric_functions(module)
+    cross_validation.patch_module(module)
     for value in list(vars(module).values()):
         if isinstance(value, type) and value.__module__ == module.__name__:
             _patch_class(value, is_estimator=issubclass(value, BaseEstimator))

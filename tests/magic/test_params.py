@@ -349,3 +349,25 @@ def test_exactly_the_commented_assignments_are_left_out(rows):
         if not ignore:
             kept.update(_expected({name: value}, False))
     assert found.values() == kept
+
+
+def _options(line: str):
+    from IPython.core.magic_arguments import parse_argstring
+
+    from nbtrack.magics import NbtrackMagics
+    from nbtrack.magics.options import check
+
+    return check(parse_argstring(NbtrackMagics.track, line))
+
+
+def test_exclude_and_param_prefix_options_are_checked_before_anything_runs():
+    options = _options("--exclude ymin,ymax --exclude 'ymin, xlim' --param-prefix")
+    assert options.exclude == ["ymin", "ymax", "xlim"] and options.param_prefix
+    assert _options("").exclude == [] and not _options("").param_prefix
+    for line, message in (
+        ("--exclude ,", "--exclude takes parameter names separated by commas"),
+        ("--exclude a,,b", "--exclude takes parameter names separated by commas"),
+        ("--exclude /abs", "looks like a path"),
+    ):
+        with pytest.raises(MagicUsageError, match=message):
+            _options(line)

@@ -5,7 +5,8 @@ user's (metrics, reports, displays, splitting, label helpers, permutation
 importance), run with autolog on and no active run: each must leave the store
 empty. Fits the user makes are one run each, named after the estimator, however
 many estimators the library fits inside (pipeline steps, stacking members,
-calibrators, cross-validation clones, label encoders).
+calibrators, cross-validation clones, label encoders). ``cross_val_score`` and
+``cross_validate`` are one run per call (the fold scores), never one per fold.
 """
 
 from __future__ import annotations
@@ -128,9 +129,8 @@ FIT_NOTHING = {
         d["model"], d["X_test"], d["y_test"], n_repeats=2, random_state=0
     ),
     "model.score": lambda d: d["model"].score(d["X_test"], d["y_test"]),
-    # These fit clones of the estimator, never the user's object: no run, not one per fold either.
-    "cross_val_score": lambda d: cross_val_score(LogisticRegression(max_iter=500), d["X"], d["y"], cv=3),
-    "cross_validate": lambda d: cross_validate(LogisticRegression(max_iter=500), d["X"], d["y"], cv=3),
+    # These fit clones of the estimator, never the user's object: no run, not one per fold either
+    # (cross_val_score and cross_validate are one run of their own: see below).
     "cross_val_predict": lambda d: cross_val_predict(LogisticRegression(max_iter=500), d["X"], d["y"], cv=3),
     "learning_curve": lambda d: learning_curve(
         LogisticRegression(max_iter=500), d["X"], d["y"], cv=3, train_sizes=[0.5, 1.0]
@@ -147,17 +147,48 @@ def test_calls_that_fit_nothing_of_the_users_store_no_run(autolog, data, call):
     assert _stored() == []
 
 
-@pytest.mark.parametrize("call", ["classification_report", "cross_val_score", "log_loss"])
+@pytest.mark.parametrize("call", ["classification_report", "learning_curve", "log_loss"])
 def test_inside_a_run_they_add_no_child_either(autolog, data, call):
     with nbtrack.start_run(run_name="cell"):
         FIT_NOTHING[call](data)
     assert _stored() == ["cell"]
 
 
-def test_cross_validation_in_threads_stores_no_run(autolog, data):
+def test_cross_val_score_is_one_run_with_the_fold_scores_and_no_run_per_fold(autolog, data):
+    scores = cross_val_score(LogisticRegression(C=0.5, max_iter=500), data["X"], data["y"], cv=3)
+    frame = nbtrack.runs()
+    assert frame["run_name"].tolist() == ["LogisticRegression (cross_val_score)"]
+    run = nbtrack.get_run(frame["run_id"].iloc[0])
+    assert run.status == "FINISHED" and run.params["C"] == "0.5" and run.params["cv"] == "3"
+    assert run.tags["nbtrack.autolog_call"] == "cross_val_score"
+    assert run.metrics["cv_test_score_mean"] == pytest.approx(scores.mean())
+    assert run.metrics["cv_test_score_std"] == pytest.approx(scores.std())
+    history = nbtrack.metric_history(run.run_id, "cv_test_score")
+    assert history["step"].tolist() == [0, 1, 2]
+    assert history["value"].tolist() == pytest.approx(scores.tolist())
+
+
+def test_cross_validate_is_one_run_per_call_and_a_child_inside_a_run(autolog, data):
+    # imported after autolog(): a name imported before keeps the unpatched function (as for metrics)
+    from sklearn.model_selection import cross_validate as patched_cross_validate
+
+    assert patched_cross_validate is not cross_validate
+    with nbtrack.start_run(run_name="cell") as cell:
+        patched_cross_validate(
+            LogisticRegression(max_iter=500), data["X"], data["y"], cv=3, scoring=["accuracy", "f1_macro"]
+        )
+    frame = nbtrack.runs()
+    assert sorted(frame["run_name"]) == ["LogisticRegression (cross_validate)", "cell"]
+    child = frame[frame["run_name"] != "cell"].iloc[0]
+    assert child["parent_run_id"] == cell.run_id
+    assert {"metrics.cv_test_accuracy_mean", "metrics.cv_test_f1_macro_mean"} <= set(frame.columns)
+    assert "metrics.cv_fit_time_mean" not in frame.columns
+
+
+def test_cross_validation_in_threads_is_still_one_run(autolog, data):
     with joblib.parallel_backend("threading", n_jobs=2):
         cross_val_score(LogisticRegression(max_iter=500), data["X"], data["y"], cv=4, n_jobs=2)
-    assert _stored() == []
+    assert _stored() == ["LogisticRegression (cross_val_score)"]
 
 
 class OwnEnsemble(ClassifierMixin, BaseEstimator):
@@ -227,17 +258,18 @@ def test_notebook_loop_of_fit_and_report_stores_one_run_per_fit(autolog, data):
     assert _stored() == ["RandomForestClassifier"] * 7
 
 
-def test_boosting_wrappers_inside_scikit_learn_helpers_store_no_run(autolog, data):
+def test_boosting_wrappers_inside_scikit_learn_helpers_store_no_run_of_their_own(autolog, data):
     xgboost = pytest.importorskip("xgboost")
     lightgbm = pytest.importorskip("lightgbm")
     X, y = data["X"], data["y"]
     cross_val_score(xgboost.XGBClassifier(n_estimators=3), X, y, cv=3)
     cross_val_score(lightgbm.LGBMClassifier(n_estimators=3, verbose=-1), X, y, cv=3)
-    assert _stored() == []  # neither the wrapper's fit nor the booster's train() inside it
+    # one run per call; neither the wrappers' fits per fold nor the boosters' train() inside them
+    assert _stored() == ["LGBMClassifier (cross_val_score)", "XGBClassifier (cross_val_score)"]
     StackingClassifier(
         [("xgb", xgboost.XGBClassifier(n_estimators=3)), ("lr", LogisticRegression(max_iter=500))], cv=3
     ).fit(X, y)
-    assert _stored() == ["StackingClassifier"]
+    assert len(_stored()) == 3 and "StackingClassifier" in _stored()
 
 
 def test_lightgbm_label_encoder_is_no_run_with_only_sklearn_autolog(data):
