@@ -92,20 +92,23 @@ def run(con: duckdb.DuckDBPyConnection, query: str, params: Any = None) -> pd.Da
         return con.execute(query, params).df()
     except duckdb.InterruptException:
         raise  # a statement timeout: the deadline that fired says so
-    except (duckdb.PermissionException, duckdb.InvalidInputException) as exc:
+    except duckdb.Error as exc:
         if _is_refusal(exc):
             raise ReadOnlyQueryError(
                 f"nbtrack.sql refused this query: {exc}\nIt reads the store's views only; "
                 "it cannot write, read other files, load extensions or change settings."
             ) from exc
         raise _query_error(exc) from exc
-    except duckdb.Error as exc:
-        raise _query_error(exc) from exc
     except (TypeError, ValueError, OverflowError) as exc:  # params DuckDB cannot bind
         raise QueryError(f"nbtrack.sql could not bind params={params!r:.200}: {exc}") from exc
 
 
-_REFUSALS = ("disabled by configuration", "read-only mode", "configuration has been locked", "is disabled")
+_REFUSALS = (
+    "disabled by configuration",
+    "disabled through configuration",
+    "read-only mode",
+    "configuration has been locked",
+)
 
 
 def _is_refusal(exc: Exception) -> bool:
