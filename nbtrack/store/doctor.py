@@ -70,17 +70,14 @@ def examine(store: EmbeddedStore) -> DoctorReport:
     import duckdb
 
     store.check_root()
+    holder, held = store.lock.note(), store.lock.held_elsewhere()  # before this look takes the lock
     problems: list[str] = []
     pending = store.spool.pending()
     ages, sizes = _stats(store.spool.directory, pending)
-    set_aside = {name: store.spool.why(name) or "no note" for name in store.spool.set_aside()}
+    set_aside = {name: store.spool.why(name) or _verdict(store, name) for name in store.spool.set_aside()}
     version, by_status = _read_database(store, problems)
     oldest = max(ages) if ages else None
-    if set_aside:
-        problems.append(
-            f"{len(set_aside)} spool file(s) set aside in {store.spool.bad_directory}: "
-            "`nbtrack doctor --repair` merges the readable ones; delete the rest once you have looked"
-        )
+    problems.extend(_set_aside_problems(store, set_aside))
     if oldest is not None and oldest > STALE_SPOOL_SECONDS:
         problems.append(
             f"{len(pending)} spool file(s) have waited up to {oldest:.0f} s in {store.spool.directory}: "
@@ -100,8 +97,8 @@ def examine(store: EmbeddedStore) -> DoctorReport:
         pending_bytes=sum(sizes),
         oldest_pending_s=None if oldest is None else round(oldest, 1),
         set_aside=set_aside,
-        lock_holder=store.lock.note(),
-        lock_held_now=store.lock.held_elsewhere(),
+        lock_holder=holder,
+        lock_held_now=held,
         runs_by_status=by_status,
         problems=problems,
     )
@@ -121,6 +118,7 @@ def repair(store: EmbeddedStore) -> DoctorReport:
             continue  # cannot be read right now; it stays set aside and is reported
         store.spool.restore(name)
         restored.append(name)
+    store.merger.skip_announcement()  # this report says it, with the names
     try:
         store.merge_pending(timeout=store.lock_timeout)
     except NbtrackError as exc:
@@ -130,6 +128,33 @@ def repair(store: EmbeddedStore) -> DoctorReport:
     if failure:
         report.problems.insert(0, failure)
     return report
+
+
+def _set_aside_problems(store: EmbeddedStore, set_aside: dict[str, str]) -> list[str]:
+    readable = sum(why.startswith("readable") for why in set_aside.values())
+    problems = []
+    if readable:
+        problems.append(
+            f"{readable} readable spool file(s) set aside in {store.spool.bad_directory}: "
+            "`nbtrack doctor --repair` merges them"
+        )
+    if len(set_aside) > readable:
+        problems.append(
+            f"{len(set_aside) - readable} spool file(s) in {store.spool.bad_directory} are unreadable in "
+            "themselves (reasons above; they hold nothing nbtrack can merge): look at them, then delete them"
+        )
+    return problems
+
+
+def _verdict(store: EmbeddedStore, name: str) -> str:
+    """For a file set aside without a note (by an older nbtrack): can it be merged again?"""
+    try:
+        load(store.spool.bad_directory / name)
+    except UnreadableSpoolFile as exc:
+        return str(exc)
+    except OSError as exc:
+        return f"cannot be read now ({exc})"
+    return "readable: `nbtrack doctor --repair` merges it again"
 
 
 def _read_database(store: EmbeddedStore, problems: list[str]) -> tuple[int | None, dict[str, int]]:

@@ -79,6 +79,10 @@ class Merger:
             stacklevel=4,
         )
 
+    def skip_announcement(self) -> None:
+        """Do not announce set-aside files in this process (``nbtrack doctor`` reports them itself)."""
+        self._announced_bad = True
+
     def warn_background(self, error: BaseException) -> None:
         """Warn once per cause that background merges fail; flush() raises the same error."""
         cause = type(error).__name__
