@@ -44,12 +44,8 @@ def test_soak_kill_9(store_dir, tmp_path, seed):
     assert campaign.summary()["kills_holding_lock"] >= 20
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12 item 5: a run's start is only buffered when start_run returns, "
-    "so a kill -9 within about a second of it leaves no run at all",
-)
 def test_run_killed_right_after_start_run_reads_killed(store_dir, tmp_path):
+    """Issue 12 item 5: a run's start is durable when start_run returns, not a second later."""
     victims = [spawn("start_then_wait.py", logs=tmp_path, name=f"quick-{i}") for i in range(3)]
     wait_for_line(victims, "RUN ")
     for victim in victims:
