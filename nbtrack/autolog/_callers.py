@@ -27,8 +27,9 @@ import sysconfig
 from types import FrameType
 from typing import Any
 
-#: Packages whose frames are never the user's (autolog's own wrappers sit between).
-_OWN = ("nbtrack.autolog.", "functools", "contextlib")
+#: Frames that are never the user's: autolog's own wrappers and the stdlib helpers they use.
+_OWN_PACKAGE = "nbtrack.autolog."
+_OWN_MODULES = frozenset({"functools", "contextlib"})
 #: A library frame from here fits on its own behalf, whatever object it acts on.
 _LIBRARY = ("sklearn.",)
 #: How far out the walk goes before it gives up and calls the fit the user's.
@@ -50,7 +51,8 @@ def caller(frame: FrameType | None, estimator: Any = None) -> FrameType | None:
         if frame is None:
             return None
         module = frame.f_globals.get("__name__", "") or ""
-        if not module.startswith(_OWN) and (estimator is None or not _acts_on(frame, estimator)):
+        own = module.startswith(_OWN_PACKAGE) or module in _OWN_MODULES
+        if not own and (estimator is None or not _acts_on(frame, estimator)):
             return frame
         frame = frame.f_back
     return None
