@@ -6,8 +6,10 @@ estimator; outside any run it gets its own run. Either way the run ends when
 the call returns (FAILED with the traceback if it raised). Calls made while
 another autologged call is in progress (a pipeline's steps, a grid search's
 candidates, the booster a scikit-learn wrapper trains) log nothing of their
-own. Every write checks that the run is still active, so a callback left
-behind never writes into a run that has ended.
+own. Fits that a library makes on its own behalf (a ``LabelEncoder`` inside
+a metric, a clone inside ``learning_curve``) never reach this module: the
+integrations ask :mod:`._callers` first. Every write checks that the run is
+still active, so a callback left behind never writes into a run that has ended.
 """
 
 from __future__ import annotations

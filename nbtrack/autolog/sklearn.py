@@ -4,7 +4,10 @@ Patching is per module: when a ``sklearn.*`` module is (or already was)
 imported, each estimator class it defines gets its own ``fit``-like methods
 wrapped, so only what the user imports is touched and inherited methods are
 covered through the class that defines them. ``sklearn.metrics`` functions and
-``predict``/``score`` are wrapped for post-training metrics.
+``predict``/``score`` are wrapped for post-training metrics, ``cross_validate``
+for cross-validation runs (:mod:`.sklearn_cv`). Only user-level fits make runs:
+a fit called from scikit-learn's own code, or by another installed estimator,
+runs quietly (:mod:`._callers`).
 """
 
 from __future__ import annotations
