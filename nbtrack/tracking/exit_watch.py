@@ -64,12 +64,26 @@ def describe(
     return "FAILED", "".join(traceback.format_exception(kind, exc, tb))
 
 
+def in_flight() -> tuple[str, str] | None:
+    """The outcome of an exception propagating right now (a worker's finalizers run in a ``finally``)."""
+    kind, exc, tb = sys.exc_info()
+    if kind is None:
+        return None
+    if issubclass(kind, SystemExit):
+        code = getattr(exc, "code", None)
+        return None if code in (0, None) else ("FAILED", f"SystemExit: {code}")
+    return describe(kind, exc, tb)
+
+
 def prepare_exit_path() -> None:
-    """Import what sealing at exit needs, now, in the caller's thread.
+    """Import what sealing and merging need, now, in the caller's thread.
 
     ``pa.array`` imports pandas on its first call; doing one here means the
-    last seal at interpreter exit imports nothing.
+    last seal at interpreter exit imports nothing. DuckDB too: left to the
+    writer thread, its import could still be running at exit, or hold an
+    import lock when the process forks (the child would wait on it forever).
     """
+    import duckdb  # noqa: F401
     import numpy  # noqa: F401
     import pyarrow as pa
     import pyarrow.ipc

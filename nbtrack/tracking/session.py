@@ -36,7 +36,13 @@ from . import rows, validation
 from .artifact_paths import check_artifact_path, media_type_of
 from .batch import checked_int64
 from .buffer import EventBuffer
-from .exit_watch import ExitWatch, in_multiprocessing_child, prepare_exit_path, register_worker_exit
+from .exit_watch import (
+    ExitWatch,
+    in_flight,
+    in_multiprocessing_child,
+    prepare_exit_path,
+    register_worker_exit,
+)
 from .names import random_run_name
 from .run_state import RunState
 from .writer import SEAL_AT_EVENTS, BackgroundWriter
@@ -88,6 +94,8 @@ class Session:
         self._exit_watch = ExitWatch()
         self._exit_ready = False
         self._worker_exit_pid = -1
+        #: A merge ran in this process, so merging again imports nothing (safe at exit).
+        self._merged = False
         self.closed = False
 
     # -- store ---------------------------------------------------------------------
@@ -538,6 +546,7 @@ class Session:
         self.seal(durable=True)
         store = self.store
         store.merge_pending(timeout=getattr(store, "lock_timeout", 30.0) if timeout is None else timeout)
+        self._merged = True
 
     def _ensure_writer(self) -> None:
         if self._writer is None or not self._writer.alive:
@@ -550,7 +559,7 @@ class Session:
             self._heartbeat()
         self.seal(durable=False)
         try:
-            self.store.merge_pending(timeout=0)
+            self._merged |= self.store.merge_pending(timeout=0)
         except NbtrackError:
             raise
         except Exception as exc:
@@ -611,8 +620,8 @@ class Session:
                 file=sys.stderr,
             )
             return
-        if at_exit and "duckdb" not in sys.modules:
-            return  # sealed is durable: the next reader merges it (importing now could fail)
+        if at_exit and not self._merged:
+            return  # sealed is durable: the next reader merges it (a first merge would import)
         try:
             self.store.merge_pending(timeout=merge_timeout)
         except Exception as exc:
@@ -621,7 +630,7 @@ class Session:
 
     def close_at_exit(self) -> None:
         """The exit handler: runs left active end FINISHED, or as the uncaught exception says."""
-        status, error = self._exit_watch.outcome or ("FINISHED", None)
+        status, error = self._exit_watch.outcome or in_flight() or ("FINISHED", None)
         self.close(end_status=status, error=error, at_exit=True)
 
     def after_fork_in_child(self) -> None:

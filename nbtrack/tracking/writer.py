@@ -84,5 +84,5 @@ def _warm_up() -> None:
         import duckdb  # noqa: F401
         import pandas  # noqa: F401
         import pyarrow.ipc  # noqa: F401
-    except ImportError:  # reported where they are really needed
+    except Exception:  # ImportError is reported where they are really needed; never kill the thread
         pass
