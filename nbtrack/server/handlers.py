@@ -74,6 +74,17 @@ class NbtrackHandler(APIHandler):
         """
         return value.decode("utf-8", "surrogateescape")
 
+    async def prepare(self) -> None:  # type: ignore[override]
+        """Jupyter's checks (login, origin), then: no route reads a body, so a logged-in request sending one
+        is told so (``argument`` ``body``) rather than having it ignored."""
+        await super().prepare()
+        if self.request.body and self.request.method in ("GET", "DELETE") and self.current_user:
+            raise failures.ArgumentError(
+                "body",
+                f"{self.request.method} {self.request.path} takes no request body "
+                f"(got {len(self.request.body)} bytes); send its arguments in the query string",
+            )
+
     async def reply(self, query: Any, *args: Any, blame: Blame = _RUN) -> None:
         """Write ``query(store, *args)`` as JSON; an nbtrack error is blamed on its argument."""
         try:
@@ -88,7 +99,10 @@ class NbtrackHandler(APIHandler):
         if isinstance(error, NbtrackError):
             answer = failures.failure(error)
         elif isinstance(error, web.HTTPError):
-            answer = failures.http_failure(error.status_code, error.log_message)
+            message = error.log_message
+            # tornado refuses a body it cannot parse (by its Content-Type) before any handler runs
+            blamed = "body" if message and message.startswith("Invalid body") else None
+            answer = failures.http_failure(error.status_code, message, blamed)
         elif status_code >= 500:
             answer = failures.internal_failure()
         else:

@@ -7,39 +7,14 @@ here.
 
 from __future__ import annotations
 
-import re
 import urllib.parse
 
 import pytest
-from tornado.routing import PathMatches
 
 import nbtrack
-from nbtrack.server.handlers import NbtrackHandler
 from nbtrack.server.routes import ROUTES
 
-METHODS = ("get", "post", "put", "patch", "delete")
-
-
-def nbtrack_routes(web_app) -> list[tuple[str, type]]:
-    """(path regex, handler) of every nbtrack route registered on the server."""
-    found = []
-    pending = list(web_app.default_router.rules) + list(web_app.wildcard_router.rules)
-    while pending:
-        rule = pending.pop()
-        target = rule.target
-        if hasattr(target, "rules"):
-            pending.extend(target.rules)
-        elif isinstance(target, type) and issubclass(target, NbtrackHandler):
-            assert isinstance(rule.matcher, PathMatches)
-            found.append((rule.matcher.regex.pattern, target))
-    return found
-
-
-def concrete(pattern: str, values: dict[str, str]) -> str:
-    """A URL path matching ``pattern`` with each named group filled in."""
-    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: values[m.group(1)], pattern.rstrip("$"))
-    assert re.fullmatch(pattern, path), (pattern, path)
-    return path
+from ._routes import concrete, methods, nbtrack_routes
 
 
 @pytest.fixture
@@ -51,17 +26,13 @@ def real_ids() -> dict[str, str]:
     return {"run_id": run.run_id, "digest": digest}
 
 
-def _methods(handler: type) -> list[str]:
-    return [m.upper() for m in METHODS if getattr(handler, m) is not getattr(NbtrackHandler, m)]
-
-
 async def test_every_route_refuses_requests_without_credentials(jp_serverapp, http_server_client, real_ids):
     routes = nbtrack_routes(jp_serverapp.web_app)
     assert len(routes) == len(ROUTES)
     checked = []
     for pattern, handler in routes:
         path = concrete(pattern, real_ids)
-        for method in _methods(handler):
+        for method in methods(handler):
             response = await http_server_client.fetch(
                 path + "?key=loss&run_id=" + real_ids["run_id"],
                 method=method,
