@@ -166,7 +166,7 @@ class EmbeddedStore(Store):
             try:
                 yield con
             except duckdb.IOException as exc:  # a damaged block shows only when a read reaches it
-                raise failures.open_failure(self.db_path, exc) from exc
+                raise failures.read_failure(self.db_path, exc) from exc
 
     def search_runs(self, query: RunQuery) -> pd.DataFrame:
         sql, params = runs_select_sql(query, frames.BASE_SELECT, join=frames.BASE_JOIN)

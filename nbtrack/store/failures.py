@@ -76,17 +76,30 @@ def open_failure(db_path: Path, exc: BaseException) -> StoreError:
     )
 
 
-def merge_failure(exc: BaseException, db_path: Path, spool_dir: Path, waiting: int) -> StoreError | None:
-    """Why a merge failed, if the target is to blame; None if the rows themselves were refused.
+def read_failure(db_path: Path, exc: BaseException) -> StoreError:
+    """The error for a DuckDB I/O error met while reading (a damaged block, a full disk for spills)."""
+    text = str(exc)
+    lowered = text.lower()
+    if any(word in lowered for word in _FULL_WORDS):
+        return StoreFullError(
+            f"disk full at {db_path.parent} while reading ({text}): free space and try again."
+        )
+    if any(word in lowered for word in _CORRUPT_WORDS):
+        return open_failure(db_path, exc)
+    return StoreError(f"DuckDB could not read {db_path} ({text}); `nbtrack doctor` shows the store's state.")
 
-    A ``None`` means the spool file may be set aside; any other answer means
-    every spool file stays where it is and the caller reports the error.
-    """
+
+def rows_refused(exc: BaseException) -> bool:
+    """True if DuckDB (or pyarrow) refused the rows themselves: the spool file is to blame."""
+    name = type(exc).__name__
+    return name in _DATA_ERRORS or name.startswith("Arrow")
+
+
+def merge_failure(exc: BaseException, db_path: Path, spool_dir: Path, waiting: int) -> StoreError:
+    """The error naming why a merge failed because of the target; every spool file stays in place."""
     if isinstance(exc, StoreError):
         return exc
     name = type(exc).__name__
-    if name in _DATA_ERRORS or name.startswith("Arrow"):
-        return None
     text = str(exc)
     lowered = text.lower()
     kept = f"nothing was lost, {waiting} spool file{'s' if waiting != 1 else ''} wait in {spool_dir}"

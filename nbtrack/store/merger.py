@@ -46,10 +46,19 @@ class Merger:
 
     def merge_all(self, con: duckdb.DuckDBPyConnection) -> None:
         """Merge every sealed file; raises the target's failure with every file still in place."""
-        names = self.spool.pending()
-        while names:
-            chunk, names = names[:MERGE_CHUNK_FILES], names[MERGE_CHUNK_FILES:]
-            self._merge_files(con, chunk)
+        try:
+            names = self.spool.pending()
+            while names:
+                chunk, names = names[:MERGE_CHUNK_FILES], names[MERGE_CHUNK_FILES:]
+                self._merge_files(con, chunk)
+            self._maintain(con)
+        except StoreError:
+            raise
+        except Exception as exc:  # outside a commit of rows (a lookup, the upkeep): the target's fault
+            raise self.failure(exc) from exc
+
+    def _maintain(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Mark dead runs KILLED; now and then sweep stale ``.tmp`` files and old merged names."""
         merge.repair_dead_runs(con, self.host)
         now = time.monotonic()
         if now - self._last_sweep > _TMP_SWEEP_EVERY:
@@ -59,8 +68,8 @@ class Merger:
                 "DELETE FROM core.merged_files WHERE merged_ms < ?", [_now_ms() - _MERGED_NAMES_KEPT_MS]
             )
 
-    def failure(self, exc: BaseException) -> StoreError | None:
-        """The target's failure behind ``exc`` (None if the rows were refused)."""
+    def failure(self, exc: BaseException) -> StoreError:
+        """The error naming the target's failure behind ``exc``."""
         return failures.merge_failure(exc, self.db_path, self.spool.directory, len(self.spool.pending()))
 
     def announce_set_aside(self) -> None:
@@ -112,9 +121,8 @@ class Merger:
         try:
             _commit(con, table, read)
         except Exception as exc:
-            error = self.failure(exc)
-            if error is not None:
-                raise error from exc
+            if not failures.rows_refused(exc):
+                raise self.failure(exc) from exc
             self._merge_one_by_one(con, read)
             return
         self.spool.remove(read)
@@ -128,9 +136,8 @@ class Merger:
             try:
                 _commit(con, table, read)
             except Exception as exc:
-                error = self.failure(exc)
-                if error is not None:
-                    raise error from exc
+                if not failures.rows_refused(exc):
+                    raise self.failure(exc) from exc
                 self.spool.quarantine(name, f"DuckDB refused its rows: {type(exc).__name__}: {exc}")
             else:
                 self.spool.remove(read)
@@ -139,7 +146,7 @@ class Merger:
         try:
             return self.spool.read(names)
         except OSError as exc:  # the spool's disk, not the files: keep them all
-            raise self.failure(exc) or StoreError(str(exc)) from exc
+            raise self.failure(exc) from exc
 
 
 def _commit(con: duckdb.DuckDBPyConnection, table: pa.Table, names: list[str]) -> None:

@@ -223,3 +223,36 @@ def test_a_real_duckdb_lock_of_another_program_is_still_waited_for_then_named(st
         holder.kill()
         holder.wait()
     assert len(nbtrack.runs()) == 1  # once it is gone, the store opens as before
+
+
+def test_spool_file_whose_rows_duckdb_refuses_is_set_aside_alone(store_dir, patient):
+    from nbtrack.store import events
+
+    with nbtrack.start_run() as run:
+        nbtrack.log_metric("m", 1.0, step=0)
+    spool = Spool(store_dir / "spool")
+    refused = {  # an experiment without a name: core.experiments.name is NOT NULL
+        "kind": [events.EXPERIMENT],
+        "run_id": ["e-nameless"],
+        "key": ["name"],
+        "step": [None],
+        "ts": [0],
+        "value": [None],
+        "text": [None],
+    }
+    fine = {
+        "kind": [events.METRIC],
+        "run_id": [run.run_id],
+        "key": ["m"],
+        "step": [1],
+        "ts": [0],
+        "value": [2.0],
+        "text": [None],
+    }
+    spool.write(events.table_from_columns(refused), "aa-writer-0000000001")
+    spool.write(events.table_from_columns(fine), "aa-writer-0000000002")
+    with pytest.warns(RuntimeWarning, match="set aside 1 spool file"):
+        nbtrack.flush()
+    assert spool.set_aside() == ["aa-writer-0000000001.arrow"]
+    assert "DuckDB refused its rows: ConstraintException" in spool.why("aa-writer-0000000001.arrow")
+    assert sorted(nbtrack.metric_history(run.run_id, "m")["step"]) == [0, 1]
