@@ -371,3 +371,10 @@ def test_exclude_and_param_prefix_options_are_checked_before_anything_runs():
     ):
         with pytest.raises(MagicUsageError, match=message):
             _options(line)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80).map(lambda text: text + "  # nbtrack: ignore\n" + text))
+def test_ignored_lines_never_raise_on_any_text(text):
+    lines = ignored_lines(text)
+    assert all(1 <= line <= text.count("\n") + 1 for line in lines)
