@@ -198,9 +198,9 @@ def test_the_list_is_virtualised_and_pages_load_as_it_scrolls(store: Path, page:
             )
     command(page, "nbtrack:show-sidebar")
     many = page.locator(f"{SIDEBAR} .nbtrack-Experiment", has_text="many")
-    expect(many.locator(".nbtrack-Experiment-runs")).to_have_text("2001", timeout=15_000)
+    expect(many.locator(".nbtrack-Experiment-runs")).to_have_text("2,001", timeout=15_000)
     many.click()
-    expect(page.locator(f"{SIDEBAR} .nbtrack-Count")).to_have_text("2001 runs")
+    expect(page.locator(f"{SIDEBAR} .nbtrack-Count")).to_have_text("2,001 runs")
     assert page.locator(f"{SIDEBAR} .nbtrack-Run").count() < 60  # only the rows in view exist
     page.locator(f"{SIDEBAR} .nbtrack-RunList").focus()
     page.keyboard.press("End")
