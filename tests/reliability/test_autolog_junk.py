@@ -282,8 +282,8 @@ def test_lightgbm_label_encoder_is_no_run_with_only_sklearn_autolog(data):
     assert _stored() == []  # its _LGBMLabelEncoder is a scikit-learn LabelEncoder fitted by LightGBM
 
 
-def test_the_caller_rule_reads_only_a_few_frames(data):
-    """A deep user stack (recursion in the notebook) is still a user-level fit."""
+def test_a_fit_deep_in_the_users_own_recursion_is_still_user_level(data):
+    """The caller rule looks at the nearest frames only: 200 user frames above change nothing."""
     nbtrack.autolog("sklearn", silent=True)
 
     def deep(n):
