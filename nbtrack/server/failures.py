@@ -20,6 +20,7 @@ from ..errors import (
     FilterParseError,
     InvalidValueError,
     NbtrackError,
+    QueryTimeoutError,
     RunNotFoundError,
     StoreError,
     StoreLockedError,
@@ -66,6 +67,7 @@ _STATUS: tuple[tuple[type[NbtrackError], int], ...] = (
     (MetricNotFoundError, 404),
     (ArtifactContentNotFoundError, 404),
     (StoreLockedError, 503),  # busy: retry soon
+    (QueryTimeoutError, 503),  # a read ran past the server's statement timeout: narrow it
     (StoreError, 503),  # damaged, foreign or full: the message says what to do
 )
 #: Statuses after which a retry may succeed.
