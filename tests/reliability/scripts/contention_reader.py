@@ -3,7 +3,7 @@
 usage: contention_reader.py START_FILE STOP_FILE [--tool nbtrack|mlflow] [--pause S]
                             [--latencies PATH] [--store DIR]
 
-Each read is the run table of every experiment plus, for nbtrack, the
+One untimed read comes before ``READY``. Each read is the run table of every experiment plus, for nbtrack, the
 point count. What a reader sees must never go down: the point count, and
 the sum over runs of the latest ``x`` (each writer logs value = step). At
 the end prints ``READS <n> LAST <count> WENT_DOWN <k>``; ``--latencies``
@@ -53,6 +53,7 @@ def main() -> None:
     parser.add_argument("--store", type=Path, default=Path("."))
     args = parser.parse_args()
     read = _mlflow_read(args.store) if args.tool == "mlflow" else _nbtrack_read()
+    read()  # untimed: imports, first open (and, for the first process, creating the store)
     print("READY", flush=True)
     while not args.start_file.exists():
         time.sleep(0.002)

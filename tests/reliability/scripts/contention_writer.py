@@ -38,6 +38,10 @@ class Control:
 
 class Nbtrack:
     def __init__(self) -> None:
+        import duckdb  # noqa: F401  (what the first seal and merge import: not part of the contention)
+        import pandas  # noqa: F401
+        import pyarrow  # noqa: F401
+
         import nbtrack
 
         self.nbtrack = nbtrack
