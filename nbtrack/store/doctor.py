@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 EXAMINE_LOCK_TIMEOUT = 5.0
 #: A spool file older than this means merges are not happening.
 STALE_SPOOL_SECONDS = 60.0
+#: Less free space than this where the database or the spool lives is reported (a merge needs room).
+LOW_SPACE_BYTES = 2 << 20
 
 
 @dataclasses.dataclass
@@ -46,6 +48,7 @@ class DoctorReport:
     lock_holder: dict[str, Any] | None
     lock_held_now: bool
     runs_by_status: dict[str, int]
+    free_bytes: int | None
     problems: list[str]
     repaired: list[str] = dataclasses.field(default_factory=list)
 
@@ -78,6 +81,7 @@ def examine(store: EmbeddedStore) -> DoctorReport:
     version, by_status = _read_database(store, problems)
     oldest = max(ages) if ages else None
     problems.extend(_set_aside_problems(store, set_aside))
+    free = _free_space(store, problems)
     if oldest is not None and oldest > STALE_SPOOL_SECONDS:
         problems.append(
             f"{len(pending)} spool file(s) have waited up to {oldest:.0f} s in {store.spool.directory}: "
@@ -100,6 +104,7 @@ def examine(store: EmbeddedStore) -> DoctorReport:
         lock_holder=holder,
         lock_held_now=held,
         runs_by_status=by_status,
+        free_bytes=free,
         problems=problems,
     )
 
@@ -144,6 +149,27 @@ def _set_aside_problems(store: EmbeddedStore, set_aside: dict[str, str]) -> list
             "themselves (reasons above; they hold nothing nbtrack can merge): look at them, then delete them"
         )
     return problems
+
+
+def _free_space(store: EmbeddedStore, problems: list[str]) -> int | None:
+    """Free bytes on the fullest file system holding the store or its spool; low space is a problem."""
+    free: int | None = None
+    seen: set[int] = set()
+    for folder in (store.root, store.spool.directory):
+        try:
+            device, info = os.stat(folder).st_dev, os.statvfs(folder)
+        except OSError:
+            continue
+        if device in seen:
+            continue
+        seen.add(device)
+        here = info.f_bavail * info.f_frsize
+        if here < LOW_SPACE_BYTES:
+            problems.append(
+                f"disk full at {folder}: {_human(here)} free; free space, then `nbtrack doctor --repair`"
+            )
+        free = here if free is None else min(free, here)
+    return free
 
 
 def _verdict(store: EmbeddedStore, name: str) -> str:
@@ -227,6 +253,7 @@ def _lines(report: DoctorReport) -> list[str]:
         f"database     {_human(report.database_bytes)} + WAL {_human(report.wal_bytes)}",
         f"artifacts    {report.artifacts_files} files, {_human(report.artifacts_bytes)}",
         f"spool        {report.pending_files} waiting, {_human(report.pending_bytes)}{oldest}",
+        f"free space   {'unknown' if report.free_bytes is None else _human(report.free_bytes)}",
         f"set aside    {len(report.set_aside)}",
         *(f"  {name}: {why}" for name, why in report.set_aside.items()),
         f"lock         {'held now' if report.lock_held_now else 'free'}; last holder {who}",

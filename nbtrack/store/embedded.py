@@ -92,7 +92,10 @@ class EmbeddedStore(Store):
             self._seq += 1
             name = f"{self._writer_id}-{self._seq:010d}"
             self._ensure_root()
-            path = self.spool.write(batch, name, fsync=durable and _fsync_wanted())
+            try:
+                path = self.spool.write(batch, name, fsync=durable and _fsync_wanted())
+            except OSError as exc:
+                raise failures.seal_failure(self.spool.directory, exc) from exc
             self._last_sealed = path
 
     def merge_pending(self, *, timeout: float = 0.0) -> bool:

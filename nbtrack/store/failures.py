@@ -76,6 +76,15 @@ def open_failure(db_path: Path, exc: BaseException) -> StoreError:
     )
 
 
+def seal_failure(spool_dir: Path, exc: OSError) -> Exception:
+    """A seal that could not write its spool file: a full disk is named, anything else kept as is."""
+    if exc.errno in _FULL_ERRNOS:
+        return StoreFullError(
+            f"disk full at {spool_dir}: free space and call nbtrack.flush() again ({exc.strerror})"
+        )
+    return exc
+
+
 def read_failure(db_path: Path, exc: BaseException) -> StoreError:
     """The error for a DuckDB I/O error met while reading (a damaged block, a full disk for spills)."""
     text = str(exc)
@@ -102,7 +111,7 @@ def merge_failure(exc: BaseException, db_path: Path, spool_dir: Path, waiting: i
     name = type(exc).__name__
     text = str(exc)
     lowered = text.lower()
-    kept = f"nothing was lost, {waiting} spool file{'s' if waiting != 1 else ''} wait in {spool_dir}"
+    kept = f"nothing was lost, {waiting} spool file{' waits' if waiting == 1 else 's wait'} in {spool_dir}"
     if getattr(exc, "errno", None) in _FULL_ERRNOS or any(word in lowered for word in _FULL_WORDS):
         return StoreFullError(
             f"disk full at {db_path.parent}: free space and call nbtrack.flush() again; {kept}."

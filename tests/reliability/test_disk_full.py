@@ -128,8 +128,11 @@ def test_full_while_merging_whole_store_on_a_small_fs(tmp_path, monkeypatch, sma
             message = str(info.value)
             assert message.startswith(f"disk full at {root}")
             assert "call nbtrack.flush() again" in message and "nothing was lost" in message
-            assert f"wait in {root / 'spool'}" in message
+            assert f"1 spool file waits in {root / 'spool'}" in message
             assert spool.set_aside() == [] and set(waiting) <= set(spool.pending())
+            report = nbtrack.doctor()  # works on a full disk, and says so
+            assert not report.ok and report.free_bytes == 0
+            assert any(p.startswith(f"disk full at {root}") for p in report.problems)
             _log(range(1000, 1100))
             with pytest.raises(StoreError, match=r"No space left on device|disk full"):
                 nbtrack.flush()  # the seal or the merge fails: flush never says OK
@@ -153,7 +156,7 @@ def test_full_while_merging_database_on_a_small_fs_spool_elsewhere(tmp_path, mon
         with _full(fs):
             _log(range(300, 600))
             with pytest.raises(
-                StoreFullError, match=r"disk full at .*nothing was lost, 1 spool file wait in"
+                StoreFullError, match=r"disk full at .*nothing was lost, 1 spool file waits in"
             ):
                 nbtrack.flush()  # the seal worked (spool has room); the merge cannot
             _log(range(600, 900))  # logging carries on while the database's disk is full
@@ -177,9 +180,10 @@ def test_full_while_sealing_spool_on_a_small_fs(tmp_path, monkeypatch, small_fs,
         nbtrack.flush()
         with _full(spool_fs):
             _log(range(200, 5200))
-            with pytest.raises(StoreError, match="No space left on device") as info:
+            with pytest.raises(StoreError, match=r"disk full at .*spool: free space") as info:
                 nbtrack.flush()  # the seal itself fails, truthfully
             assert "kept" in str(info.value)  # ... and says the data stays in memory
+            assert isinstance(info.value.__cause__, StoreFullError)
             assert [p.name for p in spool_fs.iterdir() if p.name != "filler.bin"] == []  # no .tmp left
         nbtrack.flush()  # room again: the buffered points are sealed and merged
     finally:
