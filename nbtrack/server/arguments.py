@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ..store.filter import MAX_FILTER_LENGTH, MAX_ORDER_TERMS
 from .failures import ArgumentError, about
 
 Values = Callable[[str], list[str]]
@@ -26,8 +27,11 @@ DEFAULT_MAX_POINTS = 2000
 MAX_MAX_POINTS = 100_000
 #: Most runs one comparison request may name.
 MAX_COMPARE_IDS = 100
-#: Longest filter text, longest other argument (ids, keys, names, order-by terms), most repeats.
-MAX_FILTER_CHARS = 10_000
+#: Longest filter text and most order-by terms: the filter grammar's own limits, so a search
+#: means the same here as in ``nbtrack.runs``; longest other argument (ids, keys, names,
+#: order-by terms), most repeats of one argument.
+MAX_FILTER_CHARS = MAX_FILTER_LENGTH
+MAX_ORDER_BY = MAX_ORDER_TERMS
 MAX_TEXT_CHARS = 1_000
 MAX_REPEATS = 100  # tornado itself refuses a query string of over 1,000 fields (a bare 400)
 #: The curves' x axes a comparison can draw.

@@ -17,6 +17,7 @@ from .arguments import (
     MAX_LIMIT,
     MAX_MAX_POINTS,
     MAX_OFFSET,
+    MAX_ORDER_BY,
     MAX_REPEATS,
     MAX_TEXT_CHARS,
 )
@@ -278,7 +279,10 @@ PATHS: dict[str, Any] = {
                     "the filter grammar, e.g. metrics.acc > 0.9 and params.model = 'rf'",
                     {"type": "string", "maxLength": MAX_FILTER_CHARS},
                 ),
-                _query("order_by", "e.g. metrics.acc DESC (default: newest first)", _ARG, many=True),
+                {
+                    **_query("order_by", "e.g. metrics.acc DESC (default: newest first)", _ARG, many=True),
+                    "schema": {"type": "array", "items": _ARG, "maxItems": MAX_ORDER_BY},
+                },
                 _query("offset", "rows to skip", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET}),
                 _query("limit", "rows in the page", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}),
             ],
