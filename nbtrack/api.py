@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .errors import ExperimentNotFoundError, InvalidValueError, RunNotFoundError
+from .errors import ExperimentNotFoundError, InvalidValueError, RunNotFoundError, StoreError
 from .store.base import Experiment, RunQuery, RunRecord
 from .tracking import validation
 from .tracking.active_run import ActiveRun
@@ -20,6 +20,10 @@ from .tracking.session import experiment_id_for, get_session, now_ms
 
 if TYPE_CHECKING:
     import pandas as pd
+
+MAX_INT64 = 2**63 - 1
+#: Longest filter or order-by text accepted (the store may cap the number of terms lower).
+MAX_FILTER_LENGTH = 100_000
 
 # -- stores and experiments ----------------------------------------------------------
 
@@ -34,16 +38,34 @@ def connect(uri: str | os.PathLike[str] | None = None) -> str:
     from .store.locate import store_root
     from .tracking.session import reset_session
 
+    _check_uri(uri)
     session = get_session()
     if session.active_run is not None:
         from .errors import RunStateError
 
         raise RunStateError("End the active run before switching stores (nbtrack.end_run()).")
-    root = store_root(uri)  # validates before anything changes
+    try:
+        root = store_root(uri)  # validates before anything changes
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"connect: cannot use {uri!r} as a store directory ({exc})") from None
     session.close(end_status=None)
     fresh = reset_session(root)
     fresh.experiment_name = session.experiment_name
     return str(root)
+
+
+def _check_uri(uri: Any) -> None:
+    if uri is None:
+        return
+    if not isinstance(uri, (str, os.PathLike)):
+        raise InvalidValueError(f"connect takes a directory path (str or Path), got {type(uri).__name__}")
+    try:
+        text = os.fspath(uri)
+        if not isinstance(text, str) or "\x00" in text:
+            raise ValueError("a path must be text without NUL characters")
+        os.fsencode(text)
+    except (TypeError, ValueError) as exc:  # UnicodeEncodeError is a ValueError
+        raise InvalidValueError(f"connect: {uri!r:.80} is not a usable path ({exc})") from None
 
 
 def store_path() -> str:
@@ -59,6 +81,8 @@ def set_experiment(name: str) -> Experiment:
 
 def get_experiment(name_or_id: str | None = None) -> Experiment:
     """An experiment by name or id (the active one by default), with its run count."""
+    if name_or_id is not None:
+        validation.check_text(name_or_id, "experiment name or id")
     session = get_session()
     wanted = name_or_id if name_or_id is not None else (session.experiment_name or "Default")
     frame = session.reader().experiments()
@@ -108,8 +132,12 @@ def start_run(
     name = experiment
     if experiment_id is not None and experiment is None:
         name = get_experiment(experiment_id).name
+    if tags is not None and not isinstance(tags, Mapping):
+        raise InvalidValueError(f"start_run: tags must be a dict of name -> value, got {type(tags).__name__}")
     all_tags = dict(tags or {})
     if description is not None:
+        if not isinstance(description, str):
+            raise InvalidValueError(f"start_run: description must be text, got {type(description).__name__}")
         all_tags["nbtrack.note"] = description
     state = session.start_run(
         run_id=run_id,
@@ -146,8 +174,7 @@ def restore_run(run_id: str) -> None:
 
 def get_run(run_id: str) -> RunRecord:
     """Everything stored about one run: attributes, params, latest metrics, tags."""
-    if not isinstance(run_id, str) or not run_id:
-        raise RunNotFoundError(f"run_id must be a non-empty string, got {run_id!r}")
+    validation.check_run_id(run_id)
     session = get_session()
     record = session.reader().get_run(run_id)
     if record is None:
@@ -174,7 +201,7 @@ def log_metrics(
 
 def log_param(key: str, value: Any, *, run_id: str | None = None) -> None:
     """Log a param (stored as text); logging a different value twice is an error."""
-    get_session().log_params({key: value}, run_id)
+    get_session().log_params({validation.check_key(key, "param"): value}, run_id)
 
 
 def log_params(params: Mapping[str, Any], *, run_id: str | None = None) -> None:
@@ -184,7 +211,7 @@ def log_params(params: Mapping[str, Any], *, run_id: str | None = None) -> None:
 
 def set_tag(key: str, value: Any, *, run_id: str | None = None) -> None:
     """Set a tag (text) on the active run; setting it again overwrites it."""
-    get_session().set_tags({key: value}, run_id)
+    get_session().set_tags({validation.check_key(key, "tag"): value}, run_id)
 
 
 def set_tags(tags: Mapping[str, Any], *, run_id: str | None = None) -> None:
@@ -214,6 +241,14 @@ def log_batch(
     session = get_session()
     state = session.run_for(run_id, "log_batch")
     series = series_from(metrics, state.next_step, now_ms())
+    for what, given in (("params", params), ("tags", tags)):
+        if given is not None and not isinstance(given, Mapping):
+            raise InvalidValueError(
+                f"log_batch: {what} must be a dict of name -> value, got {type(given).__name__}"
+            )
+    if tags:
+        for key, value in tags.items():  # checked before params are stored: all or nothing
+            validation.tag_value(validation.check_key(key, "tag"), value)
     if params:
         session.log_params(params, run_id)
     if tags:
@@ -265,23 +300,39 @@ def search_runs(
     experiment_names: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """MLflow's ``search_runs`` signature over :func:`runs`."""
-    experiment = list(experiment_ids or []) + list(experiment_names or []) or None
+    experiment = (
+        _listed(experiment_ids, "experiment_ids") + _listed(experiment_names, "experiment_names") or None
+    )
     return runs(experiment, filter_string or None, order_by, max_results)
+
+
+def _listed(given: Any, what: str) -> list[Any]:
+    if given is None:
+        return []
+    if isinstance(given, str):
+        return [given]
+    if not isinstance(given, (list, tuple)):
+        raise InvalidValueError(f"{what} must be a list of strings, got {type(given).__name__}")
+    return list(given)
 
 
 def _run_query(
     experiment: Any, filter: Any, order_by: Any, max_results: Any, include_deleted: bool
 ) -> RunQuery:
-    if filter is not None and not isinstance(filter, str):
+    if filter is not None:
+        if not isinstance(filter, str):
+            raise InvalidValueError(
+                f'filter must be a string such as "metrics.acc > 0.9", got {type(filter).__name__}'
+            )
+        if filter.strip():
+            validation.check_text(filter, "filter", max_length=MAX_FILTER_LENGTH)
+    order_by = _order_by_list(order_by)
+    if isinstance(max_results, bool) or not isinstance(max_results, int) or not 0 <= max_results <= MAX_INT64:
         raise InvalidValueError(
-            f'filter must be a string such as "metrics.acc > 0.9", got {type(filter).__name__}'
+            f"max_results must be an integer from 0 to {MAX_INT64}, got {max_results!r:.40}"
         )
-    if isinstance(order_by, str):
-        order_by = [order_by]
-    if order_by is not None and not all(isinstance(item, str) for item in order_by):
-        raise InvalidValueError("order_by must be a string or a list of strings such as 'metrics.acc DESC'")
-    if isinstance(max_results, bool) or not isinstance(max_results, int) or max_results < 0:
-        raise InvalidValueError(f"max_results must be a non-negative integer, got {max_results!r}")
+    if not isinstance(include_deleted, bool):
+        raise InvalidValueError(f"include_deleted must be True or False, got {include_deleted!r:.40}")
     from .store.filter import parse_filter, parse_order_by
 
     parse_filter(filter or "")  # a parse error surfaces before any I/O
@@ -295,15 +346,29 @@ def _run_query(
     )
 
 
+def _order_by_list(order_by: Any) -> list[str] | None:
+    if order_by is None:
+        return None
+    items = [order_by] if isinstance(order_by, str) else order_by
+    if not isinstance(items, (list, tuple)) or not all(isinstance(item, str) for item in items):
+        raise InvalidValueError(
+            f"order_by must be a string or a list of strings such as 'metrics.acc DESC', got {order_by!r:.60}"
+        )
+    for item in items:
+        validation.check_text(item, "order_by", max_length=MAX_FILTER_LENGTH)
+    return list(items)
+
+
 def _experiment_ids(experiment: Any) -> tuple[str, ...] | None:
     session = get_session()
     if experiment is None:
         return (experiment_id_for(session.experiment_name),) if session.experiment_name else None
     if experiment == "*":
         return None
-    wanted = [experiment] if isinstance(experiment, str) else list(experiment)
-    if not all(isinstance(item, str) for item in wanted):
-        raise InvalidValueError(f"experiment must be a name or a list of names, got {experiment!r}")
+    wanted = [experiment] if isinstance(experiment, str) else experiment
+    if not isinstance(wanted, (list, tuple, set, frozenset)) or not all(isinstance(i, str) for i in wanted):
+        raise InvalidValueError(f"experiment must be a name or a list of names, got {experiment!r:.60}")
+    wanted = [validation.check_text(item, "experiment name") for item in wanted]
     found = session.reader().find_experiments(wanted)
     missing = [item for item in wanted if item not in found]
     if missing:
@@ -322,9 +387,12 @@ def metric_history(run_id: str, key: str, max_points: int | None = None) -> pd.D
     import pandas as pd
 
     if max_points is not None and (
-        isinstance(max_points, bool) or not isinstance(max_points, int) or max_points < 4
+        isinstance(max_points, bool) or not isinstance(max_points, int) or not 4 <= max_points <= MAX_INT64
     ):
-        raise InvalidValueError(f"max_points must be an integer of at least 4, got {max_points!r}")
+        raise InvalidValueError(
+            f"max_points must be an integer of at least 4 (at most {MAX_INT64}), got {max_points!r:.40}"
+        )
+    validation.check_run_id(run_id)
     validation.check_key(key, "metric")
     session = get_session()
     table, total = session.reader().metric_history(run_id, key, max_points)
@@ -343,4 +411,5 @@ def sql(query: str, params: Any = None) -> pd.DataFrame:
     """
     if not isinstance(query, str) or not query.strip():
         raise InvalidValueError('sql needs a query string such as "select * from runs"')
+    validation.check_text(query, "sql query", max_length=MAX_FILTER_LENGTH * 10)
     return get_session().reader().sql(query, params)

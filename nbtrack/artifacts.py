@@ -22,6 +22,7 @@ from .errors import (
     RunNotFoundError,
     UnsafeArtifactPathError,
 )
+from .tracking import validation
 from .tracking.artifact_paths import check_artifact_path
 from .tracking.session import get_session
 
@@ -44,9 +45,11 @@ def log_artifact(
     The file lands at ``<artifact_path>/<file name>`` (``artifact_path``
     defaults to the top level); a directory keeps its inner layout.
     """
-    source = Path(local_path)
-    if not source.exists():
-        raise InvalidValueError(f"log_artifact: {source} does not exist")
+    source = _local_source(local_path)
+    if artifact_path is not None and not isinstance(artifact_path, str):
+        raise InvalidValueError(
+            f"log_artifact: artifact_path must be text, got {type(artifact_path).__name__}"
+        )
     prefix = check_artifact_path(artifact_path) + "/" if artifact_path else ""
     session = get_session()
     if source.is_file():
@@ -60,25 +63,52 @@ def log_artifact(
         session.log_artifact_content(target, file=file, run_id=run_id)
 
 
+def _local_source(local_path: Any) -> Path:
+    """The file or folder ``log_artifact`` was given, checked to exist."""
+    if not isinstance(local_path, (str, os.PathLike)):
+        raise InvalidValueError(
+            f"log_artifact takes the path of a file or folder, got {type(local_path).__name__}"
+        )
+    try:
+        source = Path(local_path)
+        found = source.exists()
+    except (OSError, ValueError, TypeError) as exc:  # NUL, lone surrogates, names too long
+        raise InvalidValueError(f"log_artifact: {local_path!r:.80} is not a usable path ({exc})") from None
+    if not found:
+        raise InvalidValueError(f"log_artifact: {source} does not exist")
+    return source
+
+
 def log_text(text: str, artifact_file: str, *, run_id: str | None = None) -> None:
     """Store a string as a UTF-8 text artifact."""
     if not isinstance(text, str):
         raise InvalidValueError(f"log_text takes a string, got {type(text).__name__}")
-    get_session().log_artifact_content(artifact_file, data=text.encode(), run_id=run_id)
+    check_artifact_path(artifact_file)
+    try:
+        data = text.encode()
+    except UnicodeEncodeError as exc:
+        raise InvalidValueError(
+            f"log_text: the text is not valid UTF-8 ({exc}); drop lone surrogates"
+        ) from None
+    get_session().log_artifact_content(artifact_file, data=data, run_id=run_id)
 
 
 def log_dict(dictionary: Any, artifact_file: str, *, run_id: str | None = None) -> None:
     """Store a dict (or any JSON-able value) as JSON, or YAML for ``.yaml``/``.yml``."""
+    check_artifact_path(artifact_file)
     if artifact_file.endswith((".yaml", ".yml")):
         try:
             import yaml
         except ImportError as exc:
             raise NbtrackError("log_dict to .yaml needs PyYAML: pip install pyyaml (or use .json)") from exc
-        data = yaml.safe_dump(dictionary, sort_keys=False).encode()
+        try:
+            data = yaml.safe_dump(dictionary, sort_keys=False).encode()
+        except (yaml.YAMLError, UnicodeEncodeError) as exc:
+            raise InvalidValueError(f"log_dict: the value cannot be written as YAML ({exc})") from None
     else:
         try:
             data = json.dumps(dictionary, indent=2, default=str).encode()
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, RecursionError) as exc:
             raise InvalidValueError(f"log_dict: the value cannot be written as JSON ({exc})") from None
     get_session().log_artifact_content(artifact_file, data=data, run_id=run_id)
 
@@ -89,7 +119,12 @@ def log_figure(figure: Any, artifact_file: str, *, run_id: str | None = None, dp
     if hasattr(figure, "savefig"):
         fmt = Path(artifact_file).suffix.lstrip(".").lower() or "png"
         buffer = io.BytesIO()
-        figure.savefig(buffer, format=fmt, dpi=dpi, bbox_inches="tight")
+        try:
+            figure.savefig(buffer, format=fmt, dpi=dpi, bbox_inches="tight")
+        except (ValueError, TypeError) as exc:
+            raise InvalidValueError(
+                f"log_figure: cannot save {artifact_file!r} (format {fmt!r}, dpi {dpi!r}): {exc}"
+            ) from None
         data = buffer.getvalue()
     elif hasattr(figure, "to_html"):
         data = figure.to_html(include_plotlyjs="cdn").encode()
@@ -109,20 +144,28 @@ def log_image(image: Any, artifact_file: str, *, run_id: str | None = None) -> N
     except ImportError as exc:
         raise NbtrackError("log_image needs Pillow: pip install pillow") from exc
     if not isinstance(image, Image.Image):
-        import numpy as np
+        image = _image_from_array(image)
+    buffer = io.BytesIO()
+    try:
+        image.save(buffer, format="PNG")
+    except (ValueError, OSError) as exc:  # an empty image, a mode PNG cannot hold
+        raise InvalidValueError(f"log_image: cannot write this image as PNG ({exc})") from None
+    get_session().log_artifact_content(artifact_file, data=buffer.getvalue(), run_id=run_id)
 
-        array = np.asarray(image)
+
+def _image_from_array(data: Any) -> Any:
+    import numpy as np
+    from PIL import Image
+
+    try:
+        array = np.asarray(data)
         if array.dtype.kind == "f":
             array = (np.clip(array, 0, 1) * 255).round().astype("uint8")
-        try:
-            image = Image.fromarray(array)
-        except (TypeError, ValueError) as exc:
-            raise InvalidValueError(
-                f"log_image: cannot make an image of shape {array.shape} ({exc})"
-            ) from None
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    get_session().log_artifact_content(artifact_file, data=buffer.getvalue(), run_id=run_id)
+        return Image.fromarray(array)
+    except (TypeError, ValueError, IndexError, KeyError) as exc:
+        raise InvalidValueError(
+            f"log_image takes a PIL image or an HxW, HxWx3 or HxWx4 array, got {type(data).__name__} ({exc})"
+        ) from None
 
 
 def log_table(data: Any, artifact_file: str, *, run_id: str | None = None) -> None:
@@ -130,7 +173,10 @@ def log_table(data: Any, artifact_file: str, *, run_id: str | None = None) -> No
     import pandas as pd
 
     check_artifact_path(artifact_file)
-    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    try:
+        frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    except (ValueError, TypeError) as exc:
+        raise InvalidValueError(f"log_table takes a DataFrame or a dict of columns ({exc})") from None
     buffer = io.BytesIO()
     if artifact_file.endswith(".csv"):
         frame.to_csv(buffer, index=False)
@@ -146,12 +192,13 @@ def log_table(data: Any, artifact_file: str, *, run_id: str | None = None) -> No
 def list_artifacts(run_id: str | None = None) -> pd.DataFrame:
     """The artifacts of a run (the active run by default): path, size, media_type, sha256, logged_time."""
     session = get_session()
-    run_id = _run_id(run_id)
+    run_id = validation.check_run_id(_run_id(run_id))
     return session.reader().artifacts(run_id)
 
 
 def artifact_local_path(run_id: str, path: str) -> Path:
     """A read-only local file holding the artifact ``path`` of ``run_id``."""
+    validation.check_run_id(run_id)
     check_artifact_path(path)
     session = get_session()
     listing = session.reader().artifacts(run_id)
@@ -216,7 +263,10 @@ def _inside(root: Path, stored: str, run_id: str) -> Path:
 
 def load_text(run_id: str, path: str) -> str:
     """The content of a text artifact."""
-    return artifact_local_path(run_id, path).read_text(encoding="utf-8")
+    try:
+        return artifact_local_path(run_id, path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InvalidValueError(f"artifact {path!r} of run {run_id} is not UTF-8 text") from None
 
 
 def load_dict(run_id: str, path: str) -> Any:
@@ -225,8 +275,14 @@ def load_dict(run_id: str, path: str) -> Any:
     if path.endswith((".yaml", ".yml")):
         import yaml
 
-        return yaml.safe_load(text)
-    return json.loads(text)
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise InvalidValueError(f"artifact {path!r} of run {run_id} is not YAML ({exc})") from None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise InvalidValueError(f"artifact {path!r} of run {run_id} is not JSON ({exc})") from None
 
 
 def load_table(run_id: str, path: str) -> pd.DataFrame:

@@ -6,6 +6,7 @@ import traceback
 from types import TracebackType
 from typing import Any
 
+from . import validation
 from .run_state import RunState
 from .session import Session
 
@@ -73,7 +74,7 @@ class ActiveRun:
 
     def log_param(self, key: str, value: Any) -> None:
         """Log one param to this run."""
-        self._session.log_params({key: value}, self.run_id)
+        self._session.log_params({validation.check_key(key, "param"): value}, self.run_id)
 
     def log_params(self, params: dict[str, Any]) -> None:
         """Log params to this run."""
@@ -81,7 +82,7 @@ class ActiveRun:
 
     def set_tag(self, key: str, value: Any) -> None:
         """Set one tag on this run."""
-        self._session.set_tags({key: value}, self.run_id)
+        self._session.set_tags({validation.check_key(key, "tag"): value}, self.run_id)
 
     def set_tags(self, tags: dict[str, Any]) -> None:
         """Set tags on this run."""

@@ -20,6 +20,10 @@ def check_artifact_path(path: Any) -> str:
         raise InvalidKeyError(f"artifact path is longer than {MAX_ARTIFACT_PATH} characters")
     if any(ord(ch) < 32 for ch in path):
         raise InvalidKeyError(f"artifact path {path!r} contains a control character")
+    if not path.isascii() and any(0xD800 <= ord(ch) <= 0xDFFF for ch in path):
+        raise InvalidKeyError(
+            f"artifact path {path!r} contains a lone surrogate that cannot be stored as UTF-8"
+        )
     if "\\" in path or path.startswith("/") or (len(path) > 1 and path[1] == ":"):
         raise InvalidKeyError(
             f"artifact path {path!r} must be relative with '/' separators, such as 'plots/loss.png'"

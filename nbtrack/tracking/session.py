@@ -247,8 +247,8 @@ class Session:
         self, status: str = "FINISHED", *, run_id: str | None = None, error: str | None = None
     ) -> None:
         """End a run (the active one by default) and its active children; durable on return."""
-        if status not in END_STATUSES:
-            raise InvalidValueError(f"status must be one of {', '.join(END_STATUSES)}; got {status!r}")
+        if not isinstance(status, str) or status not in END_STATUSES:
+            raise InvalidValueError(f"status must be one of {', '.join(END_STATUSES)}; got {status!r:.60}")
         with self._lock:
             state = self._runs.get(run_id) if run_id else self.active_run
             if state is None or not state.active:
@@ -300,8 +300,8 @@ class Session:
         ``n_jobs``) can record children while the parent stays the active run.
         Everything is checked before anything is buffered.
         """
-        if status not in END_STATUSES:
-            raise InvalidValueError(f"status must be one of {', '.join(END_STATUSES)}; got {status!r}")
+        if not isinstance(status, str) or status not in END_STATUSES:
+            raise InvalidValueError(f"status must be one of {', '.join(END_STATUSES)}; got {status!r:.60}")
         parent = self.run_for(parent_run_id, "record_run")
         validation.check_text(run_name, "run_name", max_length=validation.MAX_TAG_LENGTH)
         checked_params = {
