@@ -8,6 +8,8 @@ use.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ._version import __version__
 from .api import (
     active_run,
@@ -133,8 +135,11 @@ def _jupyter_labextension_paths() -> list[dict[str, str]]:
     return [{"src": "labextension", "dest": "@nbtrack/labextension"}]
 
 
-# Imported on first use so that `import nbtrack` loads no training library.
-_LAZY = {"autolog": ("nbtrack.autolog", "autolog"), "watch": ("nbtrack.autolog", "watch")}
+if TYPE_CHECKING:  # static tools see the functions; at run time they load on first use
+    from .integrations import autolog, watch
+
+# Imported on first use so that `import nbtrack` loads no training library (nor the patch registry).
+_LAZY = {"autolog": ("nbtrack.integrations", "autolog"), "watch": ("nbtrack.integrations", "watch")}
 
 
 def __getattr__(name: str) -> object:

@@ -28,7 +28,7 @@ from types import FrameType
 from typing import Any
 
 #: Frames that are never the user's: autolog's own wrappers and the stdlib helpers they use.
-_OWN_PACKAGE = "nbtrack.autolog."
+_OWN_PACKAGE = f"{__package__}."
 _OWN_MODULES = frozenset({"functools", "contextlib"})
 #: A library frame from here fits on its own behalf, whatever object it acts on.
 _LIBRARY = ("sklearn.",)

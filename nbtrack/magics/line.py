@@ -196,7 +196,7 @@ def _autolog_function() -> Callable[..., Any] | None:
     found = getattr(nbtrack, "autolog", None)
     if found is None or isinstance(found, ModuleType):
         try:
-            module = found or importlib.import_module("nbtrack.autolog")
+            module = found or importlib.import_module("nbtrack.integrations")
         except ImportError:
             return None
         found = getattr(module, "autolog", None)

@@ -9,7 +9,7 @@ import pytest
 # Keras 3 on the torch backend: no TensorFlow download. Set before keras is imported anywhere.
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
-from nbtrack.autolog._registry import REGISTRY
+from nbtrack.integrations._registry import REGISTRY
 
 
 @pytest.fixture(autouse=True)

@@ -48,7 +48,7 @@ def test_example_notebook_runs_and_records_every_library(tmp_path):
 
 def test_rerunning_the_autolog_cell_in_a_kernel_never_double_logs(tmp_path):
     enable = (
-        "import nbtrack\nfrom nbtrack.autolog._registry import REGISTRY\n"
+        "import nbtrack\nfrom nbtrack.integrations._registry import REGISTRY\n"
         "nbtrack.autolog('sklearn')\nprint(len(REGISTRY.live()))"
     )
     train = (

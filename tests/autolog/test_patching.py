@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
+import inspect
 import json
 import subprocess
 import sys
+import types
 import warnings
 
 import numpy as np
@@ -12,9 +15,9 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 import nbtrack
-from nbtrack.autolog import AutologWarning
-from nbtrack.autolog._registry import REGISTRY
 from nbtrack.errors import InvalidValueError, NbtrackError
+from nbtrack.integrations import AutologWarning
+from nbtrack.integrations._registry import REGISTRY
 
 from ._helpers import only_run
 
@@ -102,12 +105,15 @@ def test_touching_nbtrack_autolog_imports_no_training_library():
     assert json.loads(out) == []
 
 
-def test_nbtrack_autolog_is_callable_whether_module_or_function(autolog):
-    import nbtrack.autolog as package
+def test_nbtrack_autolog_is_a_plain_function_and_no_module_shares_its_name(autolog):
+    import nbtrack.integrations as package
 
-    assert callable(package)
-    assert package("sklearn") == ["sklearn"]
+    assert inspect.isfunction(nbtrack.autolog) and nbtrack.autolog is package.autolog
+    assert inspect.isfunction(nbtrack.watch) and nbtrack.watch is package.watch
+    assert type(package) is types.ModuleType  # no class swapped in at import time
+    assert importlib.util.find_spec("nbtrack.autolog") is None
     assert nbtrack.autolog("scikit-learn") == ["sklearn"]
+    assert inspect.isfunction(nbtrack.autolog)  # still the function after the integration loaded
 
 
 @pytest.mark.parametrize(
@@ -172,7 +178,7 @@ def test_the_users_own_error_propagates_unchanged_and_the_run_fails(autolog):
 
 @pytest.mark.parametrize("when", ["before", "after"])
 def test_a_bug_in_a_patch_falls_back_to_the_original_call(when):
-    from nbtrack.autolog import AutologConfig
+    from nbtrack.integrations import AutologConfig
 
     calls = []
 

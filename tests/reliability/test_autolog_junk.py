@@ -35,7 +35,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import LabelEncoder, StandardScaler, label_binarize
 
 import nbtrack
-from nbtrack.autolog._registry import REGISTRY
+from nbtrack.integrations._registry import REGISTRY
 
 matplotlib.use("Agg")
 
