@@ -6,6 +6,7 @@ import { type ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 
 import { ApiError, type IExperiment, type IRunSummary, type NbtrackApi } from './api';
+import { debounce } from '../shared/debounce';
 import { el } from '../shared/dom';
 import { formatCount, formatFilterError } from '../shared/format';
 import type { LiveUpdates } from './live';
@@ -68,7 +69,7 @@ export class NbtrackSidebar extends Widget {
       failed: (error) => this._onFailed(error),
     });
 
-    this._filter.addEventListener('input', () => this._scheduleFilter());
+    this._filter.addEventListener('input', () => this._filterLater.schedule());
     this._filter.addEventListener('keydown', (event) => {
       if (event.key === 'Enter') {
         this._applyFilter();
@@ -120,6 +121,7 @@ export class NbtrackSidebar extends Widget {
 
   dispose(): void {
     window.clearInterval(this._clock);
+    this._filterLater.cancel();
     this.live.stop();
     super.dispose();
   }
@@ -166,13 +168,8 @@ export class NbtrackSidebar extends Widget {
     return { experiment: this._experiment || undefined, filter: this._filterText || undefined };
   }
 
-  private _scheduleFilter(): void {
-    window.clearTimeout(this._filterTimer);
-    this._filterTimer = window.setTimeout(() => this._applyFilter(), FILTER_DELAY_MS);
-  }
-
   private _applyFilter(): void {
-    window.clearTimeout(this._filterTimer);
+    this._filterLater.cancel();
     const text = this._filter.value.trim();
     if (text === this._filterText && this._error.hidden) {
       return;
@@ -212,7 +209,7 @@ export class NbtrackSidebar extends Widget {
 
   private _experiment = '';
   private _filterText = '';
-  private _filterTimer = 0;
+  private _filterLater = debounce(() => this._applyFilter(), FILTER_DELAY_MS);
   private _clock = 0;
   private _list: RunList;
   private _liveDot: HTMLSpanElement;

@@ -9,6 +9,7 @@
 import type { Table } from 'apache-arrow';
 
 import { readTable } from './arrow';
+import { debounce } from '../../shared/debounce';
 import { formatCount, formatFilterError } from '../../shared/format';
 import { columnLabel, formatCell, isTimeColumn } from './format';
 import { element, listen, type AnyModel, type RenderProps } from './model';
@@ -41,7 +42,7 @@ class RunTableView {
   private pending = new Set<number>();
   private selected: string[] = [];
   private lastClicked = -1;
-  private filterTimer = 0;
+  private filterLater = debounce(() => this.applyFilter(), FILTER_DELAY_MS);
   private refreshPending = false;
   private lastRefresh = Date.now();
   private root = element('div', 'nbt-widget nbt-table');
@@ -81,7 +82,7 @@ class RunTableView {
     return () => {
       stop();
       window.clearInterval(timer);
-      window.clearTimeout(this.filterTimer);
+      this.filterLater.cancel();
     };
   }
 
@@ -92,7 +93,7 @@ class RunTableView {
     this.filterInput.spellcheck = false;
     this.filterInput.placeholder = "filter, e.g. metrics.accuracy > 0.9 and params.model = 'rf'";
     this.filterInput.value = this.model.get('filter') ?? '';
-    this.filterInput.addEventListener('input', () => this.scheduleFilter());
+    this.filterInput.addEventListener('input', () => this.filterLater.schedule());
     this.filterInput.addEventListener('keydown', (event) => {
       if (event.key === 'Enter') this.applyFilter();
     });
@@ -305,13 +306,8 @@ class RunTableView {
     this.viewport.scrollTop = 0;
   }
 
-  private scheduleFilter(): void {
-    window.clearTimeout(this.filterTimer);
-    this.filterTimer = window.setTimeout(() => this.applyFilter(), FILTER_DELAY_MS);
-  }
-
   private applyFilter(): void {
-    window.clearTimeout(this.filterTimer);
+    this.filterLater.cancel();
     const text = this.filterInput.value.trim();
     if (text === this.model.get('filter')) return;
     this.model.set('filter', text);
