@@ -5,6 +5,7 @@ Run from the repository root with the project's interpreter::
     .venv/bin/python benchmarks/bench_reliability.py            # full sizes, about 8 minutes
     .venv/bin/python benchmarks/bench_reliability.py --quick    # scaled down, under a minute
     .venv/bin/python benchmarks/bench_reliability.py --no-mlflow --kills 0
+    .venv/bin/python benchmarks/bench_reliability.py --tools mlflow --kills 0   # MLflow alone
     .venv/bin/python benchmarks/bench_reliability.py --soak     # then the soak-marked tests
 
 Contention: 16 writer processes each log one run of ``log_metric`` calls
@@ -71,6 +72,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--points", type=int, help="points per writer (default 20,000; quick 1,000)")
     parser.add_argument("--mlflow-points", type=int, help="points per MLflow writer (default 200)")
     parser.add_argument("--no-mlflow", action="store_true", help="skip MLflow")
+    parser.add_argument("--tools", default="nbtrack,control,mlflow", help="which contention runs, in order")
     parser.add_argument("--kills", type=int, help="kill -9 campaign size (default 60; quick 0)")
     parser.add_argument("--soak", action="store_true", help="also run pytest -m soak tests/reliability")
     parser.add_argument("--workdir", type=Path, help="parent of the scratch directory")
@@ -79,7 +81,10 @@ def parse_args() -> argparse.Namespace:
     args.points = args.points or (1_000 if args.quick else 20_000)
     args.mlflow_points = args.mlflow_points or 200
     args.kills = (0 if args.quick else 60) if args.kills is None else args.kills
-    args.mlflow = not args.no_mlflow and not args.quick and PEERS_PYTHON.exists()
+    mlflow = not args.no_mlflow and not args.quick and PEERS_PYTHON.exists()
+    args.tools = [
+        t for t in args.tools.split(",") if t in ("nbtrack", "control") or (t == "mlflow" and mlflow)
+    ]
     return args
 
 
@@ -179,9 +184,11 @@ def main() -> int:
     args = parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="nbtrack-bench-reliability-", dir=args.workdir))
     print(header(), flush=True)
+    if "mlflow" not in args.tools and not (args.quick or args.no_mlflow):
+        print(f"MLflow left out: no {PEERS_PYTHON} (bench_tracking.py creates it)", flush=True)
     results: dict[str, dict[str, Any]] = {}
     try:
-        for tool in ("nbtrack", "control") + (("mlflow",) if args.mlflow else ()):
+        for tool in args.tools:
             points = args.mlflow_points if tool == "mlflow" else args.points
             print(f"contention: {tool}, 16 writers x {points:,} points + 4 readers ...", flush=True)
             results[tool] = contention(tool, workdir, points)

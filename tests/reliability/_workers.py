@@ -82,6 +82,14 @@ def wait_for_line(workers: list[Worker], prefix: str, timeout: float = 180) -> N
         time.sleep(0.05)
 
 
+def kill_all(workers: list[Worker]) -> None:
+    """SIGKILL every worker still running (after a failure, so none outlives the test)."""
+    for worker in workers:
+        if worker.proc.poll() is None:
+            worker.proc.kill()
+            worker.proc.wait()
+
+
 # -- watching a process from outside ------------------------------------------------------
 
 
@@ -149,12 +157,16 @@ class Contention:
         start, stop = self.workdir / "start", self.workdir / "stop"
         writers = [self._writer(i, start) for i in range(self.writers)]
         readers = [self._reader(i, start, stop) for i in range(self.readers)]
-        wait_for_line(writers + readers, "READY")
-        start.touch()
-        quiet = self.tool != "mlflow"
-        self.done = [finish(w, quiet=quiet)[-1].split() for w in writers]
-        stop.touch()
-        self.reads = [finish(r, quiet=quiet)[-1].split() for r in readers]
+        try:
+            wait_for_line(writers + readers, "READY")
+            start.touch()
+            quiet = self.tool != "mlflow"
+            self.done = [finish(w, quiet=quiet)[-1].split() for w in writers]
+            stop.touch()
+            self.reads = [finish(r, quiet=quiet)[-1].split() for r in readers]
+        finally:
+            stop.touch()
+            kill_all(writers + readers)
 
     def _writer(self, i: int, start: Path) -> Worker:
         timings = self.workdir / f"writer-{i}.ns"
@@ -270,13 +282,16 @@ class CrashCampaign:
 
         rng = random.Random(self.seed)
         victims = [self._spawn(rng) for _ in range(self.parallel)]
-        while len(self.log) < self.kills:
-            slot = rng.randrange(self.parallel)
-            aim = rng.choices(["moment", "lock", "artifact"], weights=[4, 4, 2])[0]
-            self._kill(victims[slot], aim, rng)
-            victims[slot] = self._spawn(rng)
-        for victim in victims:
-            self._kill(victim, "moment", rng)
+        try:
+            while len(self.log) < self.kills:
+                slot = rng.randrange(self.parallel)
+                aim = rng.choices(["moment", "lock", "artifact"], weights=[4, 4, 2])[0]
+                self._kill(victims[slot], aim, rng)
+                victims[slot] = self._spawn(rng)
+            for victim in victims:
+                self._kill(victim, "moment", rng)
+        finally:
+            kill_all(victims)
 
     def _spawn(self, rng) -> Worker:
         scratch = self.workdir / "scratch"
