@@ -248,7 +248,7 @@ def _check_documented(bad: Bad, status: int, headers: dict[str, str], body: byte
 
 #: Generated requests per operation and mode: with schemathesis' coverage phase (boundary and
 #: just-outside values of every parameter) this covers the API in well under 90 s.
-EXAMPLES = 40
+EXAMPLES = 30
 #: Tornado closes a connection whose request line and headers exceed 64 KiB (its ``max_header_size``)
 #: without an answer, before any handler runs; generated URLs can be that long (100 values of 1,000
 #: characters, percent-encoded), so those requests are counted, not judged.
@@ -328,7 +328,7 @@ def test_schemathesis_with_real_ids_reaches_the_data(live_server, logged, jp_bas
     statuses: set[int] = set()
 
     @settings(
-        max_examples=EXAMPLES * 3, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        max_examples=EXAMPLES * 2, deadline=None, database=None, suppress_health_check=list(HealthCheck)
     )
     @given(case=strategy)
     def call(case) -> None:
