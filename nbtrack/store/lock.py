@@ -161,7 +161,7 @@ class StoreLock:
         """True if some process holds the lock right now (a probe that takes nothing and writes nothing)."""
         try:
             fd = os.open(self.path, os.O_RDONLY)
-        except FileNotFoundError:
+        except OSError:  # no lock file yet (or not ours to read): nobody holds it through nbtrack
             return False
         try:
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)

@@ -91,7 +91,7 @@ class Spool:
         tables, read = [], []
         for name in names:
             try:
-                table = load(self.directory / name)
+                table = _load_whole(self.directory / name)
             except FileNotFoundError:
                 continue
             except UnreadableSpoolFile as exc:
@@ -99,7 +99,22 @@ class Spool:
                 continue
             tables.append(table)
             read.append(name)
-        return events.concat(tables), read
+        table = events.concat(tables)
+        if read and spool_checks.invalid_rows(table):  # one check for all; file by file only if needed
+            return self._without_invalid_rows(tables, read)
+        return table, read
+
+    def _without_invalid_rows(self, tables: list[pa.Table], names: list[str]) -> tuple[pa.Table, list[str]]:
+        """Set aside the files holding rows nbtrack never writes; the rest, as :meth:`read` returns them."""
+        kept, read = [], []
+        for name, table in zip(names, tables, strict=True):
+            problem = spool_checks.invalid_rows(table)
+            if problem:
+                self.quarantine(name, problem)
+            else:
+                kept.append(table)
+                read.append(name)
+        return events.concat(kept), read
 
     def remove(self, names: list[str]) -> None:
         """Delete merged files (missing ones are fine)."""
@@ -166,6 +181,15 @@ class UnreadableSpoolFile(Exception):
 
 def load(path: Path) -> pa.Table:
     """The events of one spool file, checked; raises :class:`UnreadableSpoolFile` with the reason."""
+    table = _load_whole(path)
+    problem = spool_checks.invalid_rows(table)
+    if problem:
+        raise UnreadableSpoolFile(problem)
+    return table
+
+
+def _load_whole(path: Path) -> pa.Table:
+    """A whole Arrow file in the event schema (its rows not yet checked)."""
     import pyarrow as pa
 
     try:
@@ -177,11 +201,7 @@ def load(path: Path) -> pa.Table:
         raise  # vanished, or the disk's trouble: the file stays and is retried
     except (pa.ArrowException, ValueError) as exc:
         raise UnreadableSpoolFile(f"not a whole Arrow IPC file ({exc})") from exc
-    table = _conform(table)
-    problem = spool_checks.invalid_rows(table)
-    if problem:
-        raise UnreadableSpoolFile(problem)
-    return table
+    return _conform(table)
 
 
 def _conform(table: pa.Table) -> pa.Table:

@@ -102,3 +102,15 @@ def test_download_into_dst_path_still_works(tmp_path):
         nbtrack.log_text("one", "plots/a.txt")
     local = nbtrack.download_artifacts(run.run_id, dst_path=tmp_path / "dl")
     assert (Path(local) / "plots" / "a.txt").read_text() == "one"
+
+
+def test_only_the_crafted_file_of_a_merge_is_set_aside(store_dir):
+    run_id, digest = _logged_run()
+    spool = Spool(store_dir / "spool")
+    spool.write(events.table_from_columns(_artifact_rows(run_id, ["before.txt"], digest)), "zz-a-0000000001")
+    spool.write(events.table_from_columns(_artifact_rows(run_id, ["../up.txt"], digest)), "zz-a-0000000002")
+    spool.write(events.table_from_columns(_artifact_rows(run_id, ["after.txt"], digest)), "zz-a-0000000003")
+    with pytest.warns(RuntimeWarning, match=r"set aside 1 spool file"):
+        nbtrack.flush()
+    assert spool.set_aside() == ["zz-a-0000000002.arrow"]
+    assert nbtrack.list_artifacts(run_id)["path"].tolist() == ["after.txt", "before.txt", "ok.txt"]
