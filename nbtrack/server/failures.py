@@ -131,16 +131,24 @@ def failure(error: NbtrackError) -> Failure:
     return Failure(status_for(error), body, retry=isinstance(kind, _RETRY))
 
 
+#: What to do about an HTTP-level refusal that came without a message of its own.
+_ADVICE = {
+    403: "Not logged in to this Jupyter server: send the header 'Authorization: token <token>' or log "
+    "in for a cookie (cookie logins also send the X-XSRFToken header on writes)",
+    405: "This route does not take that method; nbtrack/api/openapi.json lists what each route takes",
+}
+
+
 def http_failure(status: int, message: str | None, argument: str | None = None) -> Failure:
-    """The answer to an HTTP-level refusal (no login, XSRF, method not allowed, bad encoding)."""
+    """The answer to an HTTP-level refusal (no login, XSRF, method not allowed, bad body)."""
+    if status >= 500:
+        return internal_failure()
     try:
         phrase = HTTPStatus(status).phrase
     except ValueError:
         phrase = "Error"
-    if status >= 500:
-        return internal_failure()
-    body = {"message": message or phrase, "error": phrase.replace(" ", ""), "argument": argument}
-    return Failure(status, body)
+    text = message or _ADVICE.get(status, phrase)
+    return Failure(status, {"message": text, "error": phrase.replace(" ", ""), "argument": argument})
 
 
 def internal_failure() -> Failure:

@@ -99,7 +99,7 @@ class NbtrackHandler(APIHandler):
         if isinstance(error, NbtrackError):
             answer = failures.failure(error)
         elif isinstance(error, web.HTTPError):
-            message = error.log_message
+            message = _formatted(error)
             # tornado refuses a body it cannot parse (by its Content-Type) before any handler runs
             blamed = "body" if message and message.startswith("Invalid body") else None
             answer = failures.http_failure(error.status_code, message, blamed)
@@ -125,6 +125,16 @@ class NbtrackHandler(APIHandler):
         """Jupyter's activity tracking reads a query argument; a malformed one must not break an answer."""
         with contextlib.suppress(NbtrackError, web.HTTPError):
             super().update_api_activity()
+
+
+def _formatted(error: web.HTTPError) -> str | None:
+    """An HTTPError's message with its arguments filled in, as tornado logs it."""
+    if not error.log_message or not error.args:
+        return error.log_message
+    try:
+        return error.log_message % error.args
+    except (TypeError, ValueError):
+        return error.log_message
 
 
 class ExperimentsHandler(NbtrackHandler):
