@@ -125,6 +125,7 @@ def test_files_are_no_wider_than_the_umask(tmp_path, umask, spool_mode, lock_mod
     assert {_mode(p) for p in spool_files} == {spool_mode}
     assert _mode(root / "nbtrack.duckdb.lock") == lock_mode
     assert _mode(root / "nbtrack.duckdb.lock.waiting") == lock_mode
+    assert _mode(root / "nbtrack.duckdb") == lock_mode  # DuckDB honours the umask too
     blobs = [p for p in (root / "artifacts").rglob("*") if p.is_file()]
     assert blobs and {_mode(p) for p in blobs} == {blob_mode}
 
