@@ -2,8 +2,10 @@
 
 Every method is wrapped in ``@web.authenticated`` and ``@authorized``
 (Jupyter's token/cookie login and its authorizer; XSRF is checked on
-writes by ``APIHandler``). ``tests/server/test_auth.py`` walks the
-routes and proves none answers without credentials.
+writes by ``APIHandler``). ``tests/server/test_auth.py`` and
+``tests/reliability/test_server_auth.py`` walk the routes and prove none
+answers without credentials. Handlers raise; every error answer is made in
+:meth:`NbtrackHandler.write_error` from :mod:`.failures`.
 """
 
 from __future__ import annotations
@@ -107,11 +109,9 @@ class NbtrackHandler(APIHandler):
             answer = failures.internal_failure()
         else:
             answer = failures.http_failure(status_code, None)
-        self.set_status(answer.status)
+        self.set_status(answer.status)  # tornado cleared the headers set so far (send_error)
         if answer.retry:
             self.set_header("Retry-After", "2")
-        self.clear_header("Content-Disposition")
-        self.clear_header("ETag")
         self.finish(json.dumps(answer.body))
 
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
@@ -211,7 +211,20 @@ class ArtifactHandler(NbtrackHandler):
             self.set_status(304)
             self.finish()
             return
-        inline = blob.media_type in _INLINE and not download
+        self._content_headers(blob, inline=blob.media_type in _INLINE and not download)
+        try:
+            content = open(blob.path, "rb")  # noqa: SIM115  (closed below; the open may fail alone)
+        except FileNotFoundError:  # removed since the lookup (a store being cleaned up)
+            missing = failures.ArtifactContentNotFoundError(f"The content of {blob.name} is missing")
+            raise failures.blame(missing, "digest") from None
+        with content:
+            while chunk := content.read(1 << 16):
+                self.write(chunk)
+                await self.flush()
+        self.finish(set_content_type=blob.media_type)  # APIHandler.finish would say JSON
+
+    def _content_headers(self, blob: queries.Blob, *, inline: bool) -> None:
+        """Length, type and a sandbox: the content is shown inline only when it is a safe type."""
         self.set_header("Content-Length", str(blob.size))
         self.set_header(
             "Content-Disposition",
@@ -220,11 +233,6 @@ class ArtifactHandler(NbtrackHandler):
         self.set_header("X-Content-Type-Options", "nosniff")
         self.set_header("Content-Security-Policy", _SANDBOX)
         self.set_header("Content-Type", blob.media_type)
-        with open(blob.path, "rb") as content:
-            while chunk := content.read(1 << 16):
-                self.write(chunk)
-                await self.flush()
-        self.finish(set_content_type=blob.media_type)  # APIHandler.finish would say JSON
 
 
 class CompareHandler(NbtrackHandler):

@@ -55,6 +55,25 @@ async def test_html_is_never_shown_inline(api, logged):
     assert forced.headers["Content-Disposition"].startswith("attachment")
 
 
+async def test_download_is_a_boolean(api, logged):
+    run_id, _ = logged
+    digest = (await _detail_artifacts(api, run_id))["plots/red.png"]["sha256"]
+    for value, disposition in (("true", "attachment"), ("0", "inline"), ("false", "inline"), ("", "inline")):
+        answer = await api(f"runs/{run_id}/artifacts/{digest}", download=value)
+        assert answer.headers["Content-Disposition"].startswith(disposition), value
+    refused = await api(f"runs/{run_id}/artifacts/{digest}", download="please")
+    assert refused.code == 400 and refused.json["argument"] == "download"
+
+
+async def test_empty_content_keeps_its_media_type(api):
+    with nbtrack.start_run() as run:
+        nbtrack.log_text("", "empty.txt")
+    digest = nbtrack.list_artifacts(run.run_id)["sha256"].iloc[0]
+    answer = await api(f"runs/{run.run_id}/artifacts/{digest}")
+    assert answer.code == 200 and answer.body == b""
+    assert answer.headers["Content-Type"].startswith("text/plain")  # not Jupyter's default JSON
+
+
 async def test_content_never_changes_so_it_revalidates_with_304(api, logged):
     run_id, _ = logged
     digest = (await _detail_artifacts(api, run_id))["notes/hello.txt"]["sha256"]
