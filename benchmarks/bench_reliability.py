@@ -14,8 +14,9 @@ processes read the run table and the point count in a loop; every call and
 every read is timed with ``perf_counter_ns``. The same loop runs as a
 *control* with a list append in place of ``log_metric`` (the machine's own
 stalls under the same load) and, in ``benchmarks/.peers-venv``, with
-MLflow's ``log_metric`` on SQLite (at a tenth of the points per writer: its
-synchronous calls take about 20 minutes for the full count). The workers are
+MLflow's ``log_metric`` on SQLite (200 points per writer by default, a tenth
+of the CI size: each call commits, and 16 writers queue on SQLite's lock, so
+3,200 points take minutes). The workers are
 the test suite's (``tests/reliability/scripts/``), so the benchmark measures
 exactly what ``tests/reliability/test_contention.py`` checks. Figures go to
 ``benchmarks/results/reliability-<timestamp>.json``.
