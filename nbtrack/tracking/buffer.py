@@ -31,7 +31,7 @@ class EventBuffer:
     def _reset(self) -> None:
         self._series: dict[tuple[str, str], int] = {}
         self._series_keys: list[tuple[str, str]] = []
-        self._m_series = array("l")
+        self._m_series = array("i")  # int32: becomes the dictionary codes without a copy
         self._m_step = array("q")
         self._m_ts = array("q")
         self._m_value = array("d")
@@ -74,7 +74,7 @@ class EventBuffer:
             if sid is None:
                 sid = self._series[(run_id, key)] = len(self._series_keys)
                 self._series_keys.append((run_id, key))
-            self._m_series.extend(array("l", [sid]) * count)
+            self._m_series.extend(array("i", [sid]) * count)
             self._m_step.frombytes(raw[0])
             self._m_ts.frombytes(raw[1])
             self._m_value.frombytes(raw[2])
@@ -192,8 +192,7 @@ def _metric_table(drained: Drained) -> tuple[pa.Table | None, int, str]:
     import numpy as np
     import pyarrow as pa
 
-    m_series = drained.m_series
-    index = np.frombuffer(m_series, dtype=np.int64) if m_series.itemsize == 8 else np.asarray(m_series)
+    index = np.frombuffer(drained.m_series, dtype=np.int32)
     keep, dropped, problem = None, 0, ""
     bad = [sid for sid, pair in enumerate(drained.series_keys) if not all(map(_is_text, pair))]
     if bad:
@@ -203,7 +202,7 @@ def _metric_table(drained: Drained) -> tuple[pa.Table | None, int, str]:
         if not keep.any():
             return None, dropped, problem
     names = [pair if i not in bad else ("", "") for i, pair in enumerate(drained.series_keys)]
-    codes = pa.array(index.astype(np.int32))
+    codes = pa.array(index)
     runs = pa.DictionaryArray.from_arrays(codes, pa.array([run for run, _ in names], pa.string()))
     keys = pa.DictionaryArray.from_arrays(codes, pa.array([key for _, key in names], pa.string()))
     count = len(index)

@@ -1,8 +1,9 @@
 """The background writer: seals the buffer about once a second and merges.
 
 One named daemon thread per process. It never raises: a failure is
-reported once as a warning and retried on the next tick, and the user's
-training loop never waits on it.
+reported once per kind as a warning (whose text the session writes: where
+the data is, what happens next) and the tick runs again a second later; the
+user's training loop never waits on it.
 """
 
 from __future__ import annotations
@@ -63,12 +64,8 @@ class BackgroundWriter:
         if kind in self._warned:
             return
         self._warned.add(kind)
-        warnings.warn(
-            f"nbtrack's background writer hit {kind}: {exc}. Logged data stays buffered and "
-            "is retried every second; nbtrack.flush() reports the error if it persists.",
-            RuntimeWarning,
-            stacklevel=1,
-        )
+        # the message is the exception's own: the session says where the data is and what happens next
+        warnings.warn(f"nbtrack's background writer: {exc}", RuntimeWarning, stacklevel=1)
 
 
 def _warm_up() -> None:
