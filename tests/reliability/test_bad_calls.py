@@ -15,6 +15,7 @@ import contextlib
 import datetime as dt
 import math
 import os
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -24,7 +25,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import nbtrack
-from nbtrack.errors import NbtrackError
+from nbtrack.errors import NbtrackError, StoreError
+from nbtrack.store import events
 
 SURROGATES = st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF)
 
@@ -272,3 +274,44 @@ def test_named_cases_from_the_issue(stored):
             nbtrack.set_tag("k\ud800", "v")
     assert snapshot() == before
     still_takes_a_good_point()
+
+
+def test_a_row_that_cannot_be_stored_is_left_out_alone():
+    """Rows that got past the checks (written straight into the buffer) cost only themselves."""
+    session = nbtrack.get_session()
+    with nbtrack.start_run() as run:
+        run_id = run.info.run_id
+        nbtrack.log_param("lr", 0.1)
+        nbtrack.log_metric("loss", 0.5)
+        session.buffer.add(events.TAG, run_id, "bad", text="v\ud800")
+        session.buffer.add_metric(run_id, "k\udc00", 0, 0, 1.0)
+        nbtrack.set_tag("good", "yes")
+        with pytest.warns(
+            RuntimeWarning, match=r"left out 2 of (\d+) buffered events .* the other \d+ are kept"
+        ):
+            session.seal(durable=False)
+    record = nbtrack.get_run(run_id)
+    assert (record.status, record.params, record.metrics) == ("FINISHED", {"lr": "0.1"}, {"loss": 0.5})
+    assert record.tags["good"] == "yes" and "bad" not in record.tags
+
+
+def test_a_seal_that_cannot_write_keeps_everything_in_memory(store_dir):
+    with nbtrack.start_run() as run:
+        nbtrack.log_metric("loss", 0.5)
+        spool, away = store_dir / "spool", store_dir / "spool-away"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the background writer reports the same failure
+            spool.rename(away)
+            spool.write_text("a file where the spool folder should be")
+            try:
+                with pytest.raises(StoreError, match="kept in this process's memory") as failure:
+                    nbtrack.flush()
+                assert "events to a spool file" in str(failure.value)
+                nbtrack.log_metric("loss", 0.25)  # logging goes on meanwhile
+            finally:
+                spool.unlink()
+                away.rename(spool)
+    nbtrack.flush()
+    history = nbtrack.metric_history(run.info.run_id, "loss")
+    assert history["value"].tolist() == [0.5, 0.25]
+    assert nbtrack.get_run(run.info.run_id).status == "FINISHED"
