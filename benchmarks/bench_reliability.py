@@ -82,10 +82,11 @@ def parse_args() -> argparse.Namespace:
     args.points = args.points or (1_000 if args.quick else 20_000)
     args.mlflow_points = args.mlflow_points or 200
     args.kills = (0 if args.quick else 60) if args.kills is None else args.kills
-    mlflow = not args.no_mlflow and not args.quick and PEERS_PYTHON.exists()
-    args.tools = [
-        t for t in args.tools.split(",") if t in ("nbtrack", "control") or (t == "mlflow" and mlflow)
-    ]
+    wanted = [t for t in args.tools.split(",") if t in ("nbtrack", "control", "mlflow")]
+    if args.quick or args.no_mlflow:
+        wanted = [t for t in wanted if t != "mlflow"]
+    args.mlflow_missing = "mlflow" in wanted and not PEERS_PYTHON.exists()
+    args.tools = [t for t in wanted if t != "mlflow" or not args.mlflow_missing]
     return args
 
 
@@ -185,7 +186,7 @@ def main() -> int:
     args = parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="nbtrack-bench-reliability-", dir=args.workdir))
     print(header(), flush=True)
-    if "mlflow" not in args.tools and not (args.quick or args.no_mlflow):
+    if args.mlflow_missing:
         print(f"MLflow left out: no {PEERS_PYTHON} (bench_tracking.py creates it)", flush=True)
     results: dict[str, dict[str, Any]] = {}
     try:
