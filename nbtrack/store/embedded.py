@@ -167,7 +167,8 @@ class EmbeddedStore(Store):
             self.merger.merge_all(con)
             self.merger.announce_set_aside()
             try:
-                yield con
+                with deadline.bounded(con, self.statement_timeout):  # the read only, never the merge
+                    yield con
             except duckdb.IOException as exc:  # a damaged block shows only when a read reaches it
                 raise failures.read_failure(self.db_path, exc) from exc
 
