@@ -38,7 +38,7 @@ def connect(uri: str | os.PathLike[str] | None = None) -> str:
     from .store.locate import store_root
     from .tracking.session import reset_session
 
-    _check_uri(uri)
+    validation.check_uri(uri, "connect")
     session = get_session()
     if session.active_run is not None:
         from .errors import RunStateError
@@ -52,20 +52,6 @@ def connect(uri: str | os.PathLike[str] | None = None) -> str:
     fresh = reset_session(root)
     fresh.experiment_name = session.experiment_name
     return str(root)
-
-
-def _check_uri(uri: Any) -> None:
-    if uri is None:
-        return
-    if not isinstance(uri, (str, os.PathLike)):
-        raise InvalidValueError(f"connect takes a directory path (str or Path), got {type(uri).__name__}")
-    try:
-        text = os.fspath(uri)
-        if not isinstance(text, str) or "\x00" in text:
-            raise ValueError("a path must be text without NUL characters")
-        os.fsencode(text)
-    except (TypeError, ValueError) as exc:  # UnicodeEncodeError is a ValueError
-        raise InvalidValueError(f"connect: {uri!r:.80} is not a usable path ({exc})") from None
 
 
 def store_path() -> str:

@@ -42,7 +42,8 @@ def finish_rows(run_id: str, status: str, stamp: int, error: str | None) -> list
         (events.RUN, run_id, "heartbeat_ms", stamp, stamp, None, None),
     ]
     if error:
-        rows.append((events.RUN, run_id, "error", None, stamp, None, error[-MAX_ERROR_CHARS:]))
+        text = error[-MAX_ERROR_CHARS:].encode("utf-8", "backslashreplace").decode("utf-8")  # storable
+        rows.append((events.RUN, run_id, "error", None, stamp, None, text))
     return rows
 
 

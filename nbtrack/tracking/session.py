@@ -175,6 +175,9 @@ class Session:
             self._runs[state.run_id] = state
             self._watch_exit()
             self._ensure_writer()
+        if not self._exit_ready:  # once, outside the lock: loading pyarrow and DuckDB takes a while
+            prepare_exit_path()
+            self._exit_ready = True
         self._seal_start(state)
         return state
 
@@ -192,9 +195,6 @@ class Session:
     def _watch_exit(self) -> None:
         """Be ready to end this process's runs at exit (called under ``_lock``)."""
         self._exit_watch.install()
-        if not self._exit_ready:
-            prepare_exit_path()
-            self._exit_ready = True
         pid = os.getpid()
         if self._worker_exit_pid != pid and in_multiprocessing_child():
             self._worker_exit_pid = pid  # a worker leaves through os._exit: atexit never runs
@@ -719,6 +719,11 @@ def _create(uri: str | os.PathLike[str] | None = None) -> Session:
 def reset_session(uri: str | os.PathLike[str] | None = None, *, end_status: str | None = "KILLED") -> Session:
     """Close the current session (ending its runs with ``end_status``) and start a fresh one."""
     global _current
+    validation.check_uri(uri, "reset_session")
+    if end_status is not None and end_status not in END_STATUSES:
+        raise InvalidValueError(
+            f"end_status must be None or one of {', '.join(END_STATUSES)}; got {end_status!r:.60}"
+        )
     with _current_lock:
         old, _current = _current, None
     if old is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import operator
+import os
 from numbers import Real as _Real
 from typing import Any
 
@@ -215,3 +216,18 @@ def _short(value: Any) -> str:
         return f"{value!r:.60}"
     except Exception:
         return f"<{type(value).__name__}>"
+
+
+def check_uri(uri: Any, what: str) -> None:
+    """A store location: None, or a path (str or ``os.PathLike``) the OS can use."""
+    if uri is None:
+        return
+    if not isinstance(uri, (str, os.PathLike)):
+        raise InvalidValueError(f"{what} takes a directory path (str or Path), got {type(uri).__name__}")
+    try:
+        text = os.fspath(uri)
+        if not isinstance(text, str) or "\x00" in text:
+            raise ValueError("a path must be text without NUL characters")
+        os.fsencode(text)
+    except (TypeError, ValueError) as exc:  # UnicodeEncodeError is a ValueError
+        raise InvalidValueError(f"{what}: {uri!r:.80} is not a usable path ({exc})") from None

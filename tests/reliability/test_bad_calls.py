@@ -235,6 +235,20 @@ def test_connect_refuses_junk_and_keeps_the_store(stored, uri):
     assert nbtrack.get_run(run_id).status == "FINISHED"
 
 
+@FUZZ
+@given(junk, junk)
+def test_reset_session_refuses_junk_and_keeps_the_store(stored, uri, end_status):
+    run_id, _ = stored
+    home = nbtrack.store_path()
+    if isinstance(uri, str) and uri.strip() and _usable_path(uri):
+        uri = 5  # a valid path would switch stores: not junk
+    if end_status in (None, "FINISHED", "FAILED", "KILLED") and uri is None:
+        end_status = 5
+    call(nbtrack.reset_session, [uri], end_status=end_status)
+    assert nbtrack.store_path() == home
+    assert nbtrack.get_run(run_id).status == "FINISHED"
+
+
 def _usable_path(text: str) -> bool:
     try:
         os.fsencode(text)
