@@ -119,14 +119,12 @@ def log_importance(run: AutologRun, importance: Mapping[str, float], kind: str) 
     """Feature importance as a table (``.parquet``) and a horizontal bar chart (``.png``)."""
     import pandas as pd
 
-    from ..artifacts import log_figure, log_table
-
     if not importance or not run.active:
         return
     frame = pd.DataFrame({"feature": list(importance), "importance": [float(v) for v in importance.values()]})
     frame = frame.sort_values("importance", ascending=False, ignore_index=True)
-    log_table(frame, f"feature_importance_{kind}.parquet", run_id=run.run_id)
-    log_figure(_importance_chart(frame, kind), f"feature_importance_{kind}.png", run_id=run.run_id)
+    run.artifact(f"feature_importance_{kind}.parquet", parquet_bytes(frame))
+    run.artifact(f"feature_importance_{kind}.png", png_bytes(_importance_chart(frame, kind)))
 
 
 def _importance_chart(frame: Any, kind: str) -> Any:
@@ -140,6 +138,20 @@ def _importance_chart(frame: Any, kind: str) -> Any:
     axes.set_title("Feature importance")
     figure.tight_layout()
     return figure
+
+
+def parquet_bytes(frame: Any) -> bytes:
+    """A DataFrame as Parquet, without its index (as ``nbtrack.log_table`` writes it)."""
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+def png_bytes(figure: Any) -> bytes:
+    """A matplotlib figure as PNG (as ``nbtrack.log_figure`` writes it)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    return buffer.getvalue()
 
 
 def pickle_bytes(model: Any) -> bytes:

@@ -8,6 +8,7 @@ from typing import Any
 
 from ._artifacts import log_dataset, log_input_example, log_model
 from ._callers import fitted_by_library
+from ._calls import estimator_tags, fit_inputs
 from ._registry import REGISTRY
 from ._runs import AutologRun, as_number, autolog_run, current_run
 from ._varnames import user_var_name
@@ -51,8 +52,6 @@ def wrapper_fit(
     **kwargs: Any,
 ) -> Any:
     """``XGBClassifier.fit``/``LGBMClassifier.fit``...: one run; the inner ``train()`` logs into it."""
-    from .sklearn import estimator_tags, fit_inputs
-
     if fitted_by_library(self):  # a clone inside cross_val_score, a StackingClassifier's member
         with REGISTRY.quiet():  # and nothing it fits in turn (a booster's train()) logs either
             return call_original(self, *args, **kwargs)

@@ -9,8 +9,7 @@ from typing import Any
 
 from ..errors import InvalidValueError
 from ._config import AutologConfig
-from ._registry import REGISTRY
-from ._safety import warn_once
+from ._registry import REGISTRY, warn_once
 
 #: Integration name -> module in this package.
 INTEGRATIONS = {

@@ -5,7 +5,8 @@ hook to patch the others when (if ever) they are imported. The hook is one
 finder at the front of ``sys.meta_path``; it finds the real spec with the
 finders behind it and wraps only the loader's ``exec_module``. After the
 module has run, the module's ``__loader__``/``__spec__.loader`` are set back
-to the real loader, so nothing of ours stays on the module.
+to the real loader, so nothing of ours stays on the module. It imports
+nothing of the package: the registry that owns it passes ``on_error``.
 """
 
 from __future__ import annotations
@@ -18,18 +19,19 @@ from importlib.machinery import ModuleSpec
 from types import ModuleType
 from typing import Any
 
-from ._safety import warn_once
-
 ModuleCallback = Callable[[ModuleType], None]
+#: ``on_error(integration, what, exc)``: told when a callback fails (the registry warns once).
+ErrorCallback = Callable[[str, str, BaseException], None]
 
 
 class PostImportHook(MetaPathFinder):
     """A reversible ``sys.meta_path`` finder that calls back after chosen imports."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_error: ErrorCallback) -> None:
         # integration -> list of (module name or prefix ending in ".", callback)
         self._watches: dict[str, list[tuple[str, ModuleCallback]]] = {}
         self._local = threading.local()
+        self._on_error = on_error
 
     def watch(self, integration: str, name: str, callback: ModuleCallback) -> None:
         """Call ``callback(module)`` after ``name`` is imported (``"pkg."`` matches every submodule)."""
@@ -74,7 +76,7 @@ class PostImportHook(MetaPathFinder):
             busy.discard(fullname)
         if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
             return spec
-        spec.loader = _NotifyingLoader(spec.loader, callbacks)  # type: ignore[assignment]
+        spec.loader = _NotifyingLoader(spec.loader, callbacks, self._on_error)  # type: ignore[assignment]
         return spec
 
 
@@ -91,9 +93,12 @@ def _find_with_others(hook: MetaPathFinder, fullname: str, path: Any, target: An
 class _NotifyingLoader:
     """Delegates to the real loader; runs the callbacks once the module has executed."""
 
-    def __init__(self, loader: Any, callbacks: list[tuple[str, ModuleCallback]]) -> None:
+    def __init__(
+        self, loader: Any, callbacks: list[tuple[str, ModuleCallback]], on_error: ErrorCallback
+    ) -> None:
         self._loader = loader
         self._callbacks = callbacks
+        self._on_error = on_error
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._loader, name)
@@ -110,4 +115,4 @@ class _NotifyingLoader:
             try:
                 callback(module)
             except Exception as exc:  # a patching bug must never break the user's import
-                warn_once(integration, f"patches for {module.__name__}", exc)
+                self._on_error(integration, f"patches for {module.__name__}", exc)

@@ -15,19 +15,34 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ._import_hook import PostImportHook
-from ._safety import warn_once
+from ._safety import emit
 
 if TYPE_CHECKING:
     from ._config import AutologConfig
-    from ._runs import AutologRun
 
 _MISSING = object()
 
 #: ``patch_fn(call_original, *args, **kwargs)``: the autolog code around one call.
 PatchFunction = Callable[..., Any]
+
+
+class InFlightCall(Protocol):
+    """The autologged call in progress, as the registry sees it (an ``AutologRun`` of ``_runs.py``)."""
+
+    integration: str
+
+    @property
+    def active(self) -> bool: ...
+
+
+class _QuietCall:
+    """Claims the in-flight slot so that nothing logs (see :meth:`PatchRegistry.quiet`)."""
+
+    integration = ""
+    active = False
 
 
 @dataclass
@@ -55,9 +70,9 @@ class PatchRegistry:
 
     patches: dict[str, list[Patch]] = field(default_factory=dict)
     configs: dict[str, AutologConfig] = field(default_factory=dict)
-    hook: PostImportHook = field(default_factory=PostImportHook)
+    hook: PostImportHook = field(init=False)
     #: The outermost autologged call in progress (any thread); nested calls see it.
-    current: AutologRun | None = None
+    current: InFlightCall | None = None
     #: Extra undo callables (e.g. ``watch`` hooks) run by ``revert_all``.
     undo: list[Callable[[], None]] = field(default_factory=list)
     #: Per-integration state that lives as long as the integration is enabled.
@@ -65,6 +80,9 @@ class PatchRegistry:
     #: (integration, what) pairs already warned about (each failure warns once).
     warned: set[tuple[str, str]] = field(default_factory=set)
     lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def __post_init__(self) -> None:
+        self.hook = PostImportHook(on_error=self.warn_once)
 
     # -- patches -------------------------------------------------------------------
     def patch(self, integration: str, owner: Any, name: str, patch_fn: PatchFunction) -> bool:
@@ -122,13 +140,21 @@ class PatchRegistry:
         if self.current is not None:
             yield
             return
-        from ._runs import AutologRun
-
-        self.current = AutologRun("", None, None, None)  # type: ignore[arg-type]
+        self.current = _QuietCall()
         try:
             yield
         finally:
             self.current = None
+
+    # -- failures ------------------------------------------------------------------
+    def warn_once(self, integration: str, what: str, exc: BaseException) -> None:
+        """Warn (once per integration and ``what``) that ``what`` was not logged, unless silent."""
+        config = self.configs.get(integration)
+        key = (integration, what)
+        if (config is not None and config.silent) or key in self.warned:
+            return
+        self.warned.add(key)
+        emit(integration, what, exc)
 
     # -- the wrapper ---------------------------------------------------------------
     def _wrap(self, integration: str, original: Callable, patch_fn: PatchFunction) -> Callable:
@@ -146,7 +172,7 @@ class PatchRegistry:
                     raise  # the user's own error (or an interrupt): never swallowed
                 if call.raised is not None:
                     raise call.raised from None  # our cleanup failed after the user's error
-                warn_once(integration, "this call", exc)
+                registry.warn_once(integration, "this call", exc)
                 if call.called:
                     return call.result
                 return original(*args, **kwargs)
@@ -197,3 +223,17 @@ def _replacement_for(target: Any, wrap: Callable[[Callable], Callable]) -> Any:
 
 #: The process's only registry.
 REGISTRY = PatchRegistry()
+
+
+def warn_once(integration: str, what: str, exc: BaseException) -> None:
+    """:meth:`PatchRegistry.warn_once` of the process's registry."""
+    REGISTRY.warn_once(integration, what, exc)
+
+
+@contextmanager
+def guarded(integration: str, what: str) -> Iterator[None]:
+    """Run a logging step; on failure warn once and carry on."""
+    try:
+        yield
+    except Exception as exc:
+        warn_once(integration, what, exc)

@@ -24,8 +24,7 @@ from ..tracking import validation
 from ..tracking.run_state import RunState
 from ..tracking.session import Session, get_session
 from ._config import AutologConfig
-from ._registry import REGISTRY
-from ._safety import guarded, warn_once
+from ._registry import REGISTRY, guarded, warn_once
 
 
 class AutologRun:
@@ -214,6 +213,19 @@ def enclosing_or_own_run(integration: str, name: str) -> Iterator[AutologRun | N
 def current_run(integration: str) -> AutologRun | None:
     """The in-progress autologged call's run if it belongs to ``integration`` and is logging."""
     run = REGISTRY.current
-    if run is not None and run.integration == integration and run.active:
+    if isinstance(run, AutologRun) and run.integration == integration and run.active:
         return run
     return None
+
+
+def active_run_id() -> str | None:
+    """The id of the user's active run (``%%track`` cell, ``start_run``), or None."""
+    active = get_session().active_run
+    return active.run_id if active is not None else None
+
+
+def log_late_metric(run_id: str, key: str, value: Any) -> None:
+    """Log a number to a run that may have ended (post-training metrics of a fitted model)."""
+    number = as_number(value)
+    if number is not None:
+        get_session().log_metric(key, number, None, None, run_id)

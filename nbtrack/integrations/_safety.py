@@ -1,12 +1,15 @@
-"""Autolog never breaks training: failures become one warning naming what was not logged."""
+"""Autolog never breaks training: a failure becomes a warning naming what was not logged.
+
+A leaf module (it imports nothing of the package): ``PatchRegistry.warn_once``
+decides whether to warn (once per integration and step, never when silent)
+and calls :func:`emit`.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import sys
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from types import FrameType
 
 
@@ -14,30 +17,14 @@ class AutologWarning(UserWarning):
     """Something autolog meant to record was not recorded; the training itself went on."""
 
 
-def warn_once(integration: str, what: str, exc: BaseException) -> None:
-    """Warn (once per integration and ``what``) that ``what`` was not logged, unless silent."""
-    from ._registry import REGISTRY
-
-    config = REGISTRY.configs.get(integration)
-    key = (integration, what)
-    if (config is not None and config.silent) or key in REGISTRY.warned:
-        return
-    REGISTRY.warned.add(key)
+def emit(integration: str, what: str, exc: BaseException) -> None:
+    """Warn that ``what`` was not logged (the once-only and silent rules are the registry's)."""
     message = (
         f"nbtrack autolog ({integration}) could not log {what}: {type(exc).__name__}: {exc}. "
         "Training was not affected; this warning is shown once."
     )
     with contextlib.suppress(Exception):  # warnings turned into errors must not reach the user's fit()
         warnings.warn(message, AutologWarning, stacklevel=_user_stacklevel())
-
-
-@contextmanager
-def guarded(integration: str, what: str) -> Iterator[None]:
-    """Run a logging step; on failure warn once and carry on."""
-    try:
-        yield
-    except Exception as exc:
-        warn_once(integration, what, exc)
 
 
 def _user_stacklevel() -> int:

@@ -18,13 +18,13 @@ import sys
 from types import ModuleType
 from typing import Any
 
-from ..tracking.session import get_session
 from . import sklearn_cv as cross_validation
 from . import sklearn_metrics as metrics
 from ._artifacts import log_dataset, log_input_example, log_model, pickle_bytes
 from ._callers import fitted_by_library
+from ._calls import estimator_tags, fit_inputs
 from ._registry import REGISTRY
-from ._runs import AutologRun, autolog_run
+from ._runs import AutologRun, active_run_id, autolog_run
 from ._varnames import user_var_name
 from .sklearn_search import is_search, log_search
 
@@ -79,26 +79,6 @@ def _patch_metric_functions(module: ModuleType) -> None:
             and name.endswith(("_score", "_error", "_loss", "_deviance", "_similarity"))
         ):
             REGISTRY.patch(NAME, module, name, metrics.patched_metric)
-
-
-def estimator_tags(estimator: Any) -> dict[str, str]:
-    """MLflow's ``estimator_name``/``estimator_class`` tags."""
-    cls = type(estimator)
-    return {"estimator_name": cls.__name__, "estimator_class": f"{cls.__module__}.{cls.__name__}"}
-
-
-def fit_inputs(method: Any, args: tuple, kwargs: dict) -> tuple[Any, Any, Any]:
-    """``X``, ``y`` and ``sample_weight`` of a ``fit``-like call, whatever way they were passed."""
-    try:
-        bound = inspect.signature(method).bind_partial(*args, **kwargs).arguments
-    except TypeError:
-        return (args[0] if args else None), (args[1] if len(args) > 1 else None), None
-    extra = bound.get("fit_params") or bound.get("params") or bound.get("kwargs") or {}
-    return (
-        bound.get("X"),
-        bound.get("y", bound.get("Y")),
-        bound.get("sample_weight", extra.get("sample_weight")),
-    )
 
 
 def _patched_fit(call_original: Any, self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -163,8 +143,7 @@ def _patched_partial_fit(call_original: Any, self: Any, *args: Any, **kwargs: An
     if fitted_by_library(self):
         with REGISTRY.quiet():
             return call_original(self, *args, **kwargs)
-    session = get_session()
-    parent = session.active_run.run_id if session.active_run is not None else None
+    parent = active_run_id()
     previous = state.partial.get(self)
     resume = previous is not None and previous[1] == parent
     with autolog_run(

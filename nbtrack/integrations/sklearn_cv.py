@@ -21,7 +21,7 @@ import numpy as np
 
 from ._artifacts import log_dataset
 from ._callers import caller, is_library_frame
-from ._calls import bound_arguments
+from ._calls import bound_arguments, estimator_tags
 from ._registry import REGISTRY
 from ._runs import AutologRun, autolog_run
 from ._varnames import user_var_name
@@ -49,8 +49,6 @@ def patched_cross_validate(call_original: Any, *args: Any, **kwargs: Any) -> Any
             return call_original(*args, **kwargs)
     arguments = bound_arguments(call_original.original, args, kwargs)
     estimator = arguments.get("estimator")
-    from .sklearn import estimator_tags
-
     tags = {**estimator_tags(estimator), "nbtrack.autolog_call": entry}
     with autolog_run(NAME, f"{type(estimator).__name__} ({entry})", tags=tags) as run:
         if run is None:

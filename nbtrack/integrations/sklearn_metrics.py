@@ -19,10 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from ..tracking.session import get_session
-from ._registry import REGISTRY
-from ._runs import AutologRun, as_number
-from ._safety import guarded
+from ._registry import REGISTRY, guarded
+from ._runs import AutologRun, as_number, log_late_metric
 from ._varnames import user_var_name
 
 PREFIX = "training_"
@@ -240,7 +238,7 @@ def patched_score(call_original: Callable, self: Any, *args: Any, **kwargs: Any)
         value = call_original(self, *args, **kwargs)
     with guarded("sklearn", "a post-training score"):
         dataset = state.dataset_name(run_id, data, name)
-        _log_after(run_id, state.metric_key(run_id, f"{type(self).__name__}_score", dataset), value)
+        log_late_metric(run_id, state.metric_key(run_id, f"{type(self).__name__}_score", dataset), value)
     return value
 
 
@@ -256,13 +254,7 @@ def patched_metric(call_original: Any, *args: Any, **kwargs: Any) -> Any:
             found = state.predictions.get(id(arg))
             if found is not None:
                 run_id, dataset = found
-                _log_after(run_id, state.metric_key(run_id, call_original.original.__name__, dataset), value)
+                key = state.metric_key(run_id, call_original.original.__name__, dataset)
+                log_late_metric(run_id, key, value)
                 break
     return value
-
-
-def _log_after(run_id: str, key: str, value: Any) -> None:
-    """Post-training metrics belong to the model's own (usually finished) fit run."""
-    number = as_number(value)
-    if number is not None:
-        get_session().log_metric(key, number, None, None, run_id)

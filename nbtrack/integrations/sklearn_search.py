@@ -5,6 +5,7 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
+from ._artifacts import parquet_bytes
 from ._runs import AutologRun
 
 
@@ -25,14 +26,12 @@ def log_search(run: AutologRun, search: Any, estimator_tags: dict[str, str]) -> 
         return
     import pandas as pd
 
-    from ..artifacts import log_table
-
     results = pd.DataFrame(search.cv_results_)
     with run.safe("the cv_results_ table"):
         table = results.copy()
         for column in [c for c in table.columns if pd.api.types.is_object_dtype(table[c].dtype)]:
             table[column] = table[column].map(lambda v: None if v is None or v is pd.NA else str(v))
-        log_table(table, "cv_results.parquet", run_id=run.run_id)
+        run.artifact("cv_results.parquet", parquet_bytes(table))
     with run.safe("the parameter search's child runs"):
         _log_candidates(run, search, results, estimator_tags)
 
