@@ -105,7 +105,10 @@ class Session:
         if self._store is None:
             with self._lock:
                 if self._store is None:
-                    self._store = open_store(self.uri)
+                    try:
+                        self._store = open_store(self.uri)
+                    except (OSError, ValueError) as exc:  # a path the OS refuses (too long, no access)
+                        raise StoreError(f"nbtrack cannot open a store at {self.uri!r:.120}: {exc}") from exc
         return self._store
 
     def reader(self) -> Store:
@@ -720,6 +723,7 @@ def reset_session(uri: str | os.PathLike[str] | None = None, *, end_status: str 
     """Close the current session (ending its runs with ``end_status``) and start a fresh one."""
     global _current
     validation.check_uri(uri, "reset_session")
+    _check_store_location(uri)
     if end_status is not None and end_status not in END_STATUSES:
         raise InvalidValueError(
             f"end_status must be None or one of {', '.join(END_STATUSES)}; got {end_status!r:.60}"
@@ -729,6 +733,18 @@ def reset_session(uri: str | os.PathLike[str] | None = None, *, end_status: str 
     if old is not None:
         old.close(end_status=end_status)
     return _create(uri)
+
+
+def _check_store_location(uri: str | os.PathLike[str] | None) -> None:
+    """Refuse a store location the OS cannot use before anything changes."""
+    if uri is None:
+        return
+    from ..store.locate import store_root
+
+    try:
+        store_root(uri)
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"nbtrack cannot use {uri!r:.120} as a store directory ({exc})") from None
 
 
 def _close_current() -> None:

@@ -274,6 +274,9 @@ def test_named_cases_from_the_issue(stored):
         (lambda: nbtrack.set_experiment("x\ud800"), "experiment name"),
         (lambda: nbtrack.log_artifact("no\x00file"), "log_artifact"),
         (lambda: nbtrack.start_run(run_name="r\ud800"), "run_name"),
+        (lambda: nbtrack.reset_session("x" * 100_000), "store directory"),
+        (lambda: nbtrack.connect("x" * 100_000), "store directory"),
+        (lambda: nbtrack.reset_session(end_status="DONE"), "end_status"),
     ]
     for make_call, named in cases:
         with pytest.raises(NbtrackError, match=named):
