@@ -251,10 +251,10 @@ def test_reset_session_refuses_junk_and_keeps_the_store(stored, uri, end_status)
 
 def _usable_path(text: str) -> bool:
     try:
-        os.fsencode(text)
+        raw = os.fsencode(text)
     except UnicodeEncodeError:
         return False
-    return "\x00" not in text and len(text) < 200
+    return b"\x00" not in raw and all(len(part) <= 255 for part in raw.split(b"/"))  # NAME_MAX
 
 
 def test_named_cases_from_the_issue(stored):
