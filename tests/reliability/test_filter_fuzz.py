@@ -276,7 +276,7 @@ def test_filter_strings_parse_or_fail_cleanly(store: EmbeddedStore, batch: list[
 @settings(FUZZ, max_examples=60)
 @given(batch=st.lists(st.lists(ORDER_ITEMS, max_size=4), min_size=BATCH, max_size=BATCH))
 def test_order_by_items_parse_or_fail_cleanly(store: EmbeddedStore, batch: list[list[str]]) -> None:
-    runnable = []
+    runnable: list[tuple[str, ...]] = []
     with alarm(60):
         for items in batch:
             try:
@@ -287,8 +287,8 @@ def test_order_by_items_parse_or_fail_cleanly(store: EmbeddedStore, batch: list[
             joins, body, _ = compile_order_by(terms)
             assert "'" not in " ".join(joins) + body
             runnable.append(tuple(items))
-        for items in runnable[::EXECUTE_EVERY]:
-            run_on(store, "", items)
+        for chosen in runnable[::EXECUTE_EVERY]:
+            run_on(store, "", chosen)
 
 
 @pytest.mark.parametrize("value", [None, 5, 1.5, b"metrics.a > 1", ["metrics.a > 1"], object()])

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -56,7 +57,7 @@ def fill(store: EmbeddedStore, runs: int) -> None:
 
 
 @pytest.fixture
-def store(store_dir: Path) -> EmbeddedStore:
+def store(store_dir: Path) -> Iterator[EmbeddedStore]:
     store = EmbeddedStore(store_dir)
     fill(store, RUNS)
     yield store

@@ -103,12 +103,12 @@ class Scene:
     def fill(self, attempt: str) -> str:
         return attempt.format(db=self.db, out=self.out, csv=self.csv, parquet=self.parquet)
 
-    def snapshot(self) -> tuple[str, dict[str, int], list[str]]:
+    def snapshot(self) -> tuple[str, dict[str, list[tuple[int, ...]]], list[str]]:
         nbtrack.reset_session()  # nothing of this process holds the file open
         digest = hashlib.sha256(self.db.read_bytes()).hexdigest()
         con = duckdb.connect(str(self.db), read_only=True)
         try:
-            counts = {table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in TABLES}
+            counts = {table: con.execute(f"SELECT count(*) FROM {table}").fetchall() for table in TABLES}
         finally:
             con.close()
         files = sorted(str(path.relative_to(self.root)) for path in self.root.rglob("*"))
