@@ -285,7 +285,7 @@ class CrashCampaign:
         try:
             while len(self.log) < self.kills:
                 slot = rng.randrange(self.parallel)
-                aim = rng.choices(["moment", "lock", "artifact"], weights=[4, 4, 2])[0]
+                aim = rng.choices(["moment", "lock", "artifact"], weights=[4, 4, 3])[0]
                 self._kill(victims[slot], aim, rng)
                 victims[slot] = self._spawn(rng)
             for victim in victims:
@@ -304,7 +304,9 @@ class CrashCampaign:
         if aim == "moment":
             time.sleep(rng.uniform(0.0, 2.0))
         else:
-            self._wait_until(victim, aim, timeout=rng.uniform(1.0, 4.0))
+            # artifact writes are brief and rarer than merges: wait longer for one
+            patience = rng.uniform(2.0, 8.0) if aim == "artifact" else rng.uniform(1.0, 4.0)
+            self._wait_until(victim, aim, timeout=patience)
         assert victim.proc.poll() is None, f"victim {victim.pid} died on its own:\n{victim.stderr()}"
         os.kill(victim.pid, signal.SIGSTOP)
         held = victim.pid in flock_holders(self.store / "nbtrack.duckdb.lock")
