@@ -220,10 +220,14 @@ def download_artifacts(
     would land outside ``dst_path`` (``..``, absolute, or through a symlink
     inside ``dst_path``) raises :class:`~nbtrack.errors.UnsafeArtifactPathError`.
     """
+    run_id = validation.check_run_id(run_id)
+    if path is not None:
+        check_artifact_path(path)
+    if dst_path is not None and not isinstance(dst_path, (str, os.PathLike)):
+        raise InvalidValueError(f"dst_path must be a folder path, got {type(dst_path).__name__}")
     session = get_session()
     listing = session.reader().artifacts(run_id)
     if path is not None:
-        check_artifact_path(path)
         listing = listing[(listing["path"] == path) | listing["path"].str.startswith(path + "/")]
     if listing.empty:
         if session.store.get_run(run_id) is None:

@@ -28,6 +28,7 @@ from .errors import (
     NotEnoughRunsError,
     RunNotFoundError,
 )
+from .tracking import validation
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -222,10 +223,7 @@ def _check_ids(run_ids: Any) -> list[str]:
         ) from None
     if not ids:
         raise NotEnoughRunsError("Nothing to compare: pass at least one run id (nbtrack.runs() lists them)")
-    bad = [v for v in ids if not isinstance(v, str) or not v]
-    if bad:
-        raise InvalidValueError(f"Run ids are non-empty strings; got {bad[0]!r}")
-    return list(dict.fromkeys(ids))
+    return list(dict.fromkeys(validation.check_run_id(v, "run id") for v in ids))
 
 
 def _check_options(x: Any, max_points: Any, max_total_points: Any) -> None:

@@ -22,7 +22,12 @@ def test_docs_site_builds_strict(tmp_path: Path) -> None:
         timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    for page in ("index.html", "getting-started/index.html", "reference/index.html", "reliability/index.html"):
+    for page in (
+        "index.html",
+        "getting-started/index.html",
+        "reference/index.html",
+        "reliability/index.html",
+    ):
         assert (tmp_path / page).is_file(), page
     reference = (tmp_path / "reference" / "index.html").read_text()
     for name in ("log_metric", "start_run", "download_artifacts", "NbtrackError"):

@@ -114,6 +114,8 @@ READING: dict[str, tuple[Callable[..., Any], list[st.SearchStrategy[Any]]]] = {
     "load_text": (nbtrack.load_text, [RUN, PATH]),
     "load_dict": (nbtrack.load_dict, [RUN, PATH]),
     "load_table": (nbtrack.load_table, [RUN, PATH]),
+    "download_artifacts": (nbtrack.download_artifacts, [junk, maybe(PATH)]),
+    "compare": (nbtrack.compare, [junk]),
 }
 LIFECYCLE: dict[str, tuple[Callable[..., Any], list[st.SearchStrategy[Any]]]] = {
     "start_run": (nbtrack.start_run, [junk, junk, junk, junk, junk, junk, junk]),
