@@ -476,7 +476,8 @@ def _iso_to_ms(value: str) -> int | None:
 class _Parser:
     """Recursive descent over the token list of one filter or order_by item."""
 
-    def __init__(self, text: str, *, max_length: int = MAX_FILTER_LENGTH, what: str = "filter") -> None:
+    def __init__(self, text: str, *, max_length: int | None = None, what: str = "filter") -> None:
+        max_length = MAX_FILTER_LENGTH if max_length is None else max_length
         if not isinstance(text, str):
             raise FilterParseError(f"a {what} must be a string, not {type(text).__name__}", "", 1)
         if len(text) > max_length:
