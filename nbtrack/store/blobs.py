@@ -12,12 +12,16 @@ import os
 import re
 import secrets
 import shutil
+import time
 from pathlib import Path
 
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 _CHUNK = 1 << 20
 #: Mode of a stored blob before the umask narrows it: immutable, never wider than this.
 BLOB_MODE = 0o444
+#: A ``.tmp-*`` file older than this was left by a writer killed mid-copy (no write lasts this long).
+STALE_TMP_SECONDS = 3600
+TMP_PREFIX = ".tmp-"
 
 
 class BlobStore:
@@ -54,9 +58,35 @@ class BlobStore:
             self._write_atomically(target, lambda out: _copy(source, out))
         return digest, size
 
+    def stale_tmp(self, now: float | None = None) -> list[Path]:
+        """Half-written copies a killed writer left behind (never visible as artifacts)."""
+        now = time.time() if now is None else now
+        found = []
+        try:
+            folders = [entry.path for entry in os.scandir(self.directory) if entry.is_dir()]
+        except FileNotFoundError:
+            return []
+        for folder in folders:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.name.startswith(TMP_PREFIX) and _older(entry, now):
+                        found.append(Path(entry.path))
+        return found
+
+    def remove_stale_tmp(self, now: float | None = None) -> int:
+        """Delete the half-written copies :meth:`stale_tmp` finds; returns how many."""
+        removed = 0
+        for path in self.stale_tmp(now):
+            try:
+                path.unlink()
+                removed += 1
+            except FileNotFoundError:
+                pass
+        return removed
+
     def _write_atomically(self, target: Path, write) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.parent / f".tmp-{secrets.token_hex(8)}"
+        tmp = target.parent / f"{TMP_PREFIX}{secrets.token_hex(8)}"
         # created read-only, narrowed by the umask (0o400 under umask 077); the fd stays writable
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, BLOB_MODE)
         try:
@@ -66,6 +96,13 @@ class BlobStore:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
+
+
+def _older(entry: os.DirEntry[str], now: float) -> bool:
+    try:
+        return now - entry.stat().st_mtime > STALE_TMP_SECONDS
+    except FileNotFoundError:
+        return False
 
 
 def _copy(source: Path, out) -> None:

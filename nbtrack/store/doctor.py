@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import NbtrackError
+from .blobs import TMP_PREFIX
 from .spool import UnreadableSpoolFile, load
 
 if TYPE_CHECKING:
@@ -50,6 +51,8 @@ class DoctorReport:
     runs_by_status: dict[str, int]
     free_bytes: int | None
     problems: list[str]
+    #: Half-written artifact copies left by killed writers (``--repair`` or an hour of merges removes them).
+    stale_tmp_files: int = 0
     repaired: list[str] = dataclasses.field(default_factory=list)
 
     @property
@@ -87,7 +90,8 @@ def examine(store: EmbeddedStore) -> DoctorReport:
             f"{len(pending)} spool file(s) have waited up to {oldest:.0f} s in {store.spool.directory}: "
             "merges are failing; `nbtrack doctor --repair` tries one and shows why"
         )
-    artifacts_bytes, artifacts_files = _tree_size(store.blobs.directory)
+    stale_tmp = store.blobs.stale_tmp()
+    artifacts_bytes, artifacts_files = _tree_size(store.blobs.directory, skip=TMP_PREFIX)
     return DoctorReport(
         store=store.uri,
         database=str(store.db_path),
@@ -106,6 +110,7 @@ def examine(store: EmbeddedStore) -> DoctorReport:
         runs_by_status=by_status,
         free_bytes=free,
         problems=problems,
+        stale_tmp_files=len(stale_tmp),
     )
 
 
@@ -124,12 +129,15 @@ def repair(store: EmbeddedStore) -> DoctorReport:
         store.spool.restore(name)
         restored.append(name)
     store.merger.skip_announcement()  # this report says it, with the names
+    removed_tmp = store.blobs.remove_stale_tmp()
     try:
         store.merge_pending(timeout=store.lock_timeout)
     except NbtrackError as exc:
         failure = f"the merge failed: {exc}"
     report = examine(store)
     report.repaired = [name for name in restored if not (store.spool.directory / name).exists()]
+    if removed_tmp:
+        report.repaired.append(f"{removed_tmp} half-written artifact copies removed")
     if failure:
         report.problems.insert(0, failure)
     return report
@@ -220,10 +228,12 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _tree_size(directory: Path) -> tuple[int, int]:
+def _tree_size(directory: Path, *, skip: str | None = None) -> tuple[int, int]:
     total = files = 0
     for folder, _dirs, names in os.walk(directory):
         for name in names:
+            if skip and name.startswith(skip):
+                continue
             total += _size(Path(folder) / name)
             files += 1
     return total, files
@@ -251,7 +261,8 @@ def _lines(report: DoctorReport) -> list[str]:
         f"store        {report.store}",
         f"schema       {version} (DuckDB {report.duckdb_version})",
         f"database     {_human(report.database_bytes)} + WAL {_human(report.wal_bytes)}",
-        f"artifacts    {report.artifacts_files} files, {_human(report.artifacts_bytes)}",
+        f"artifacts    {report.artifacts_files} files, {_human(report.artifacts_bytes)}"
+        + (f" (+{report.stale_tmp_files} half-written copies to remove)" if report.stale_tmp_files else ""),
         f"spool        {report.pending_files} waiting, {_human(report.pending_bytes)}{oldest}",
         f"free space   {'unknown' if report.free_bytes is None else _human(report.free_bytes)}",
         f"set aside    {len(report.set_aside)}",

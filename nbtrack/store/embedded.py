@@ -78,7 +78,7 @@ class EmbeddedStore(Store):
         self._writer_id = ""
         self._last_sealed: Path | None = None
         self._host = socket.gethostname()
-        self.merger = Merger(self.spool, self.db_path, self._host)
+        self.merger = Merger(self.spool, self.db_path, self._host, self.blobs)
 
     # -- writing -----------------------------------------------------------------
     def write_batch(self, batch: pa.Table, *, durable: bool = False) -> None:

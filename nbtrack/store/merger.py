@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import StoreError
 from . import failures, merge
+from .blobs import BlobStore
 from .spool import Spool
 
 if TYPE_CHECKING:
@@ -36,8 +37,9 @@ _MERGED_NAMES_KEPT_MS = 7 * 24 * 3600 * 1000
 class Merger:
     """The merge of one store's spool, with the once-per-process announcements it owes the user."""
 
-    def __init__(self, spool: Spool, db_path: Path, host: str) -> None:
+    def __init__(self, spool: Spool, db_path: Path, host: str, blobs: BlobStore | None = None) -> None:
         self.spool = spool
+        self.blobs = blobs
         self.db_path = db_path
         self.host = host
         self._last_sweep = 0.0
@@ -64,6 +66,8 @@ class Merger:
         if now - self._last_sweep > _TMP_SWEEP_EVERY:
             self._last_sweep = now
             self.spool.remove_stale_tmp()
+            if self.blobs is not None:
+                self.blobs.remove_stale_tmp()
             con.execute(
                 "DELETE FROM core.merged_files WHERE merged_ms < ?", [_now_ms() - _MERGED_NAMES_KEPT_MS]
             )

@@ -176,3 +176,25 @@ def test_bad_arguments():
         nbtrack.doctor(uri=42)  # type: ignore[arg-type]
     with pytest.raises(InvalidValueError, match="doctor: repair must be True or False"):
         nbtrack.doctor(repair="yes")  # type: ignore[arg-type]
+
+
+def test_half_written_artifact_copies_are_reported_and_removed(store_dir):
+    """A writer killed mid-copy leaves ``artifacts/ab/.tmp-*``: never an artifact, reported, swept."""
+    with nbtrack.start_run():
+        nbtrack.log_text("kept", "a.txt")
+    nbtrack.flush()
+    folder = next(p for p in (store_dir / "artifacts").iterdir() if p.is_dir())
+    old, fresh = folder / ".tmp-0123456789abcdef", folder / ".tmp-fedcba9876543210"
+    old.write_bytes(b"x" * 1000)
+    fresh.write_bytes(b"y")  # a copy in progress right now: left alone
+    hour_ago = time.time() - 2 * 3600
+    os.utime(old, (hour_ago, hour_ago))
+    report = nbtrack.doctor()
+    assert report.stale_tmp_files == 1 and report.artifacts_files == 1  # copies are not artifacts
+    assert "+1 half-written copies to remove" in repr(report)
+    repaired = nbtrack.doctor(repair=True)
+    assert not old.exists() and fresh.exists()
+    assert repaired.stale_tmp_files == 0
+    assert any("half-written" in line for line in repaired.repaired)
+    run = nbtrack.runs(experiment="*").iloc[0]
+    assert nbtrack.load_text(run.run_id, "a.txt") == "kept"
