@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import StoreLockedError
+from ..errors import StoreError, StoreLockedError
 from . import failures
 from .lock import StoreLock
 
@@ -184,6 +184,12 @@ class Connections:
         try:
             try:
                 reader = duckdb.connect(str(self.db_path), read_only=True, config=dict(config))
+            except duckdb.ConnectionException as exc:  # only after a fork in mid-read: see _ORPHANS
+                raise StoreError(
+                    f"cannot open {self.db_path} read-only in this process: it was forked while "
+                    "another thread was reading the store, and DuckDB keeps that connection here. "
+                    "Query from the parent process, or start workers with the 'spawn' method."
+                ) from exc
             except duckdb.Error as exc:
                 raise failures.open_failure(self.db_path, exc) from exc
             try:
