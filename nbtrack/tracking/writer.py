@@ -65,7 +65,10 @@ class BackgroundWriter:
             return
         self._warned.add(kind)
         # the message is the exception's own: the session says where the data is and what happens next
-        warnings.warn(f"nbtrack's background writer: {exc}", RuntimeWarning, stacklevel=1)
+        try:
+            warnings.warn(f"nbtrack's background writer: {exc}", RuntimeWarning, stacklevel=1)
+        except Exception:  # a warnings filter set to "error" (pytest -W error) must not kill the thread
+            pass
 
 
 def _warm_up() -> None:
