@@ -537,7 +537,9 @@ class Session:
             try:
                 self.store.write_batch(table, durable=durable)
             except Exception as exc:
-                raise StoreError(
+                # keep the cause's class (StoreFullError...) so callers can catch what happened
+                kind = type(exc) if isinstance(exc, StoreError) else StoreError
+                raise kind(
                     f"nbtrack could not write {table.num_rows} events to a spool file of {self.store.uri}: "
                     f"{exc}. They are kept in this process's memory; the background writer tries again "
                     "every second and nbtrack.flush() raises while it fails."

@@ -181,7 +181,7 @@ def test_full_while_sealing_spool_on_a_small_fs(tmp_path, monkeypatch, small_fs,
         nbtrack.flush()
         with _full(spool_fs):
             _log(range(200, 5200))
-            with pytest.raises(StoreError, match=r"disk full at .*spool: free space") as info:
+            with pytest.raises(StoreFullError, match=r"disk full at .*spool: free space") as info:
                 nbtrack.flush()  # the seal itself fails, truthfully
             assert "kept" in str(info.value)  # ... and says the data stays in memory
             assert isinstance(info.value.__cause__, StoreFullError)
