@@ -1,266 +1,297 @@
-"""Overhead of ``%%track``: median time of a cell with and without the magic.
+"""Overhead of ``%%track`` in a real kernel: Run All of a 20-cell notebook through nbclient.
 
-Cells run through a real IPython shell (``InteractiveShell.run_cell``, the
-path a kernel takes, minus the ZMQ messages), ``--repeats`` times each after
-a few untimed warm-up runs. Printed side by side:
+Each notebook runs in a fresh IPython kernel (ipykernel, started by
+jupyter_client as JupyterLab would) and is executed cell by cell with
+nbclient. A cell's time is the kernel's: from its ``execute_input`` message
+to its ``execute_reply`` (nbclient records both in the cell's
+``metadata.execution``), so the ZMQ round trip is in it, as for a user.
 
-* an empty cell: plain, with ``%%track``, with ``%%track --no-capture
-  --quiet``, with ``with nbtrack.start_run():``, and with ``%%track`` inside a
-  git repository with uncommitted changes (the diff is taken in a background
-  thread);
-* a cell with 1,000 ``log_metric`` calls: with ``%%track`` against the same
-  loop inside ``with nbtrack.start_run():``;
-* MLflow's equivalent ``with mlflow.start_run():`` (SQLite store), if MLflow
-  is importable from ``benchmarks/.peers-venv`` (``bench_tracking.py``
-  creates it); else n/a;
-* the first ``%%track`` cell of a fresh process (imports, store lookup of
-  the cell's previous run).
+The notebooks are the same 20 small cells (two literal assignments, one
+computed value, one metric), written four ways:
 
-    .venv/bin/python benchmarks/bench_magic.py [--repeats 100]
+* **plain**: no tracking at all;
+* **%%track**: each cell a ``%%track`` cell logging ``acc`` with ``log_metric``;
+* **MLflow**: each cell inside ``with mlflow.start_run():`` with
+  ``mlflow.log_params`` and ``mlflow.log_metric`` (SQLite store), in a kernel
+  of ``benchmarks/.peers-venv`` (created by ``bench_tracking.py``; this script
+  adds ipykernel to it if it lacks it, unless ``--skip-setup``); n/a without it.
+
+Figures printed, per-cell milliseconds (median, 90th percentile, max over
+every cell of every kernel):
+
+* *first execution, new store*: Run All in a fresh kernel, no earlier runs;
+* *first execution after a restart*: Run All in a second fresh kernel on the
+  same store, so every cell has a previous run in the store (the common case:
+  a notebook re-run after a kernel restart, nbclient, papermill);
+* *re-execution*: the same cells run again in the same kernel;
+* the first tracked cell of a kernel (it opens the store) apart, and the
+  one-off cells ``%load_ext nbtrack``, ``import nbtrack; nbtrack.autolog()``
+  and ``import mlflow`` (+ ``set_experiment``).
+
+    .venv/bin/python benchmarks/bench_magic.py            # 3 kernels per case, ~3 min on 2 cores
+    .venv/bin/python benchmarks/bench_magic.py --quick    # 1 kernel per case, under a minute
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PEERS_PYTHON = ROOT / "benchmarks" / ".peers-venv" / "bin" / "python"
-LOOP = "for i in range(1000):\n    log_metric('m', i * 0.001)\n"
-NESTED_LOOP = "with nbtrack.start_run():\n    for i in range(1000):\n        log_metric('m', i * 0.001)\n"
+#: Seconds allowed for one cell (a loaded 2-core machine starts kernels slowly).
+CELL_TIMEOUT = 300
+TARGET_MS = 5.0
 
-MLFLOW_SCRIPT = r"""
-import json, os, statistics, sys, time, logging
-logging.disable(logging.WARNING)
-import mlflow
-store, repeats, loop_repeats = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-mlflow.set_tracking_uri(f"sqlite:///{store}/mlflow.db")
-mlflow.set_experiment("bench")
-empty = compile("with mlflow.start_run():\n    pass\n", "<cell>", "exec")
-loop = compile(
-    "with mlflow.start_run():\n"
-    "    for i in range(1000):\n"
-    "        mlflow.log_metric('m', i * 0.001, step=i)\n",
-    "<cell>",
-    "exec",
+
+def _values(i: int) -> tuple[str, int]:
+    return repr(round(0.001 * (i + 1), 4)), i % 5 + 1
+
+
+def plain_cell(i: int) -> str:
+    lr, epochs = _values(i)
+    return f"lr = {lr}\nepochs = {epochs}\nacc = lr * epochs + {i}\n"
+
+
+def tracked_cell(i: int) -> str:
+    return "%%track\n" + plain_cell(i) + "log_metric('acc', acc)\n"
+
+
+def mlflow_cell(i: int) -> str:
+    lr, epochs = _values(i)
+    return (
+        "with mlflow.start_run():\n"
+        f"    lr = {lr}\n    epochs = {epochs}\n"
+        "    mlflow.log_params({'lr': lr, 'epochs': epochs})\n"
+        f"    acc = lr * epochs + {i}\n"
+        "    mlflow.log_metric('acc', acc)\n"
+    )
+
+
+MLFLOW_SETUP = (
+    "import logging\nlogging.disable(logging.WARNING)\nimport mlflow\n"
+    "mlflow.set_tracking_uri(f'sqlite:///{__import__(\"os\").getcwd()}/mlflow.db')\n"
+    "mlflow.set_experiment('bench')\n"
 )
-def median(code, n):
-    for _ in range(3):
-        exec(code, {"mlflow": mlflow})
-    wall, cpu = [], []
-    for _ in range(n):
-        start, start_cpu = time.perf_counter(), time.thread_time()
-        exec(code, {"mlflow": mlflow})
-        wall.append(time.perf_counter() - start)
-        cpu.append(time.thread_time() - start_cpu)
-    return statistics.median(wall) * 1000, statistics.median(cpu) * 1000
-figures = {"empty": median(empty, repeats), "loop": median(loop, loop_repeats)}
-print(json.dumps({**figures, "version": mlflow.__version__}))
-"""
-
-COLD_SCRIPT = r"""
-import os, sys, time, contextlib, io
-from IPython.core.interactiveshell import InteractiveShell
-shell = InteractiveShell.instance()
-shell.run_cell("%load_ext nbtrack")
-with contextlib.redirect_stdout(io.StringIO()):
-    start = time.perf_counter()
-    shell.run_cell("%%track\npass\n", store_history=True)
-    first = time.perf_counter() - start
-    start = time.perf_counter()
-    shell.run_cell("%%track\npass\n", store_history=True)
-    second = time.perf_counter() - start
-print(first * 1000, second * 1000)
-"""
 
 
-Figures = dict[str, tuple[float, float]]
+@dataclass
+class Timings:
+    """Per-cell milliseconds of one kind of cell, gathered over kernels."""
+
+    cells: list[float] = field(default_factory=list)
+    first: list[float] = field(default_factory=list)
+
+    def add(self, values: list[float], *, first_apart: bool) -> None:
+        if first_apart and values:
+            self.first.append(values[0])
+            values = values[1:]
+        self.cells.extend(values)
 
 
-def timed_cells(shell, cases: dict[str, tuple[str, Path]], repeats: int, warmup: int = 5) -> Figures:
-    """Per case, the median wall time and the median main-thread CPU time of ``shell.run_cell``, in ms.
+def kernel_manager(python: Path) -> Any:
+    """A jupyter_client kernel manager starting an IPython kernel of ``python``."""
+    from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+    from jupyter_client.manager import KernelManager
 
-    The cases take turns, so drifting load on a shared machine hits them alike. CPU time of
-    the main thread leaves out other processes and nbtrack's own background threads; wall
-    time includes waiting for the disk and for the cores.
-    """
-    wall: dict[str, list[float]] = {label: [] for label in cases}
-    cpu: dict[str, list[float]] = {label: [] for label in cases}
-    with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
-        for round_ in range(warmup + repeats):
-            labels = list(cases)
-            offset = round_ % len(labels)
-            for label in labels[offset:] + labels[:offset]:
-                cell, folder = cases[label]
-                os.chdir(folder)
-                start, start_cpu = time.perf_counter(), time.thread_time()
-                result = shell.run_cell(cell, store_history=True)
-                elapsed, elapsed_cpu = time.perf_counter() - start, time.thread_time() - start_cpu
-                if not result.success:
-                    raise RuntimeError(f"benchmark cell failed: {cell!r}")
-                if round_ >= warmup:
-                    wall[label].append(elapsed)
-                    cpu[label].append(elapsed_cpu)
-    return {
-        label: (statistics.median(wall[label]) * 1000, statistics.median(cpu[label]) * 1000)
-        for label in cases
-    }
-
-
-def dirty_repository(folder: Path) -> None:
-    def git(*args: str) -> None:
-        subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True)
-
-    git("init", "-q", "-b", "main")
-    git("-c", "user.email=b@example.com", "-c", "user.name=b", "commit", "-q", "--allow-empty", "-m", "x")
-    for i in range(20):
-        (folder / f"module_{i}.py").write_text("x = 1\n" * 50)
-    git("add", ".")
-    git("-c", "user.email=b@example.com", "-c", "user.name=b", "commit", "-q", "-m", "code")
-    (folder / "module_0.py").write_text("x = 2\n" * 50)
-
-
-def measure_nbtrack(work: Path, repeats: int) -> Figures:
-    from IPython.core.interactiveshell import InteractiveShell
-
-    plain, repo = work / "plain", work / "repo"
-    plain.mkdir()
-    repo.mkdir()
-    dirty_repository(repo)
-    os.environ["NBTRACK_URI"] = str(work / "store")
-    os.chdir(plain)
-    shell = InteractiveShell.instance()
-    shell.run_cell("%load_ext nbtrack\nimport nbtrack")
-    figures = timed_cells(
-        shell,
-        {
-            "empty plain": ("pass\n", plain),
-            "empty %%track": ("%%track\npass\n", plain),
-            "empty %%track --no-capture --quiet": ("%%track --no-capture --quiet\npass\n", plain),
-            "empty with start_run": ("with nbtrack.start_run():\n    pass\n", plain),
-            "loop with start_run": (NESTED_LOOP, plain),
-            "loop %%track": ("%%track\n" + LOOP, plain),
-            "empty %%track in a dirty git repo": ("%%track\npass\n", repo),
-        },
-        repeats,
+    spec = KernelSpec(
+        argv=[str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        display_name="bench",
+        language="python",
     )
-    shell.run_cell("nbtrack.flush()\n%unload_ext nbtrack\n_ = nbtrack.reset_session()")
-    os.chdir(ROOT)
-    return figures
+
+    class Fixed(KernelSpecManager):
+        def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+            return spec
+
+    return KernelManager(kernel_name="bench", kernel_spec_manager=Fixed())
 
 
-def measure_cold(work: Path) -> tuple[float, float] | None:
-    env = {**os.environ, "NBTRACK_URI": str(work / "cold-store")}
-    out = subprocess.run(
-        [sys.executable, "-c", COLD_SCRIPT], capture_output=True, text=True, env=env, cwd=work
+def elapsed_ms(cell: Any) -> float:
+    """execute_input -> execute_reply of an executed cell, from nbclient's timing metadata."""
+    timing = cell.metadata["execution"]
+    start = datetime.fromisoformat(timing["iopub.execute_input"].replace("Z", "+00:00"))
+    end = datetime.fromisoformat(timing["shell.execute_reply"].replace("Z", "+00:00"))
+    return (end - start).total_seconds() * 1000
+
+
+def run_kernel(python: Path, setup: list[str], body: list[str], cwd: Path, env: dict, passes: int) -> tuple:
+    """Execute ``setup`` then ``body`` ``passes`` times in one fresh kernel; (setup ms, [body ms per pass])."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    cells = [nbformat.v4.new_code_cell(src) for src in ["pass", *setup, *body]]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    client = NotebookClient(
+        nb,
+        km=kernel_manager(python),
+        timeout=CELL_TIMEOUT,
+        startup_timeout=CELL_TIMEOUT,
+        resources={"metadata": {"path": str(cwd)}},
     )
-    if out.returncode != 0:
-        print(out.stderr, file=sys.stderr)
-        return None
-    first, second = out.stdout.split()[-2:]
-    return float(first), float(second)
+    kernel_env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1", **env}
+    head = 1 + len(setup)
+    runs: list[list[float]] = []
+    with client.setup_kernel(env=kernel_env):
+        for index, cell in enumerate(nb.cells[:head]):
+            client.execute_cell(cell, index)
+        setup_ms = [elapsed_ms(cell) for cell in nb.cells[1:head]]
+        for _ in range(passes):
+            for index in range(head, len(nb.cells)):
+                client.execute_cell(nb.cells[index], index)
+            runs.append([elapsed_ms(cell) for cell in nb.cells[head:]])
+    return setup_ms, runs
 
 
-def measure_mlflow(work: Path, repeats: int, loop_repeats: int) -> dict[str, float] | None:
+@dataclass
+class Results:
+    """Everything measured, by label."""
+
+    cells: dict[str, Timings] = field(default_factory=dict)
+    setup: dict[str, list[float]] = field(default_factory=dict)
+
+    def timings(self, label: str) -> Timings:
+        return self.cells.setdefault(label, Timings())
+
+    def add_setup(self, label: str, value: float) -> None:
+        self.setup.setdefault(label, []).append(value)
+
+
+def measure_plain(work: Path, n: int, results: Results) -> None:
+    folder = work / "plain"
+    folder.mkdir(exist_ok=True)
+    _, runs = run_kernel(Path(sys.executable), [], [plain_cell(i) for i in range(n)], folder, {}, 2)
+    results.timings("plain, first execution").add(runs[0], first_apart=False)
+    results.timings("plain, re-execution").add(runs[1], first_apart=False)
+
+
+def measure_nbtrack(work: Path, n: int, round_: int, results: Results) -> None:
+    folder = work / f"nbtrack-{round_}"
+    folder.mkdir()
+    env = {"NBTRACK_URI": str(folder / "store"), "PYTHONPATH": str(ROOT)}
+    body = [tracked_cell(i) for i in range(n)]
+    setup_ms, runs = run_kernel(Path(sys.executable), ["%load_ext nbtrack"], body, folder, env, 2)
+    results.add_setup("%load_ext nbtrack", setup_ms[0])
+    results.timings("%%track, first execution, new store").add(runs[0], first_apart=True)
+    results.timings("%%track, re-execution").add(runs[1], first_apart=False)
+    _, runs = run_kernel(Path(sys.executable), ["%load_ext nbtrack"], body, folder, env, 1)
+    results.timings("%%track, first execution after a restart").add(runs[0], first_apart=True)
+
+
+def measure_autolog(work: Path, results: Results) -> None:
+    folder = work / "autolog"
+    folder.mkdir(exist_ok=True)
+    env = {"NBTRACK_URI": str(folder / "store"), "PYTHONPATH": str(ROOT)}
+    setup = ["%load_ext nbtrack", "import nbtrack\nnbtrack.autolog()"]
+    setup_ms, _ = run_kernel(Path(sys.executable), setup, [], folder, env, 0)
+    results.add_setup("import nbtrack; nbtrack.autolog()", setup_ms[1])
+
+
+def measure_mlflow(work: Path, n: int, round_: int, results: Results) -> None:
+    folder = work / f"mlflow-{round_}"
+    folder.mkdir()
+    env = {"MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "1"}
+    body = [mlflow_cell(i) for i in range(n)]
+    setup_ms, runs = run_kernel(PEERS_PYTHON, [MLFLOW_SETUP], body, folder, env, 2)
+    results.add_setup("import mlflow; set_experiment (new SQLite store)", setup_ms[0])
+    results.timings("MLflow, first execution").add(runs[0], first_apart=True)
+    results.timings("MLflow, re-execution").add(runs[1], first_apart=False)
+
+
+def mlflow_ready(skip_setup: bool) -> str | None:
+    """None when the peers venv can run an MLflow kernel, else why not."""
     if not PEERS_PYTHON.exists():
+        return "no benchmarks/.peers-venv (bench_tracking.py creates it)"
+    if subprocess.run([str(PEERS_PYTHON), "-c", "import mlflow"], capture_output=True).returncode != 0:
+        return "benchmarks/.peers-venv has no MLflow"
+    has_kernel = [str(PEERS_PYTHON), "-c", "import ipykernel"]
+    if subprocess.run(has_kernel, capture_output=True).returncode == 0:
         return None
-    store = work / "mlflow"
-    store.mkdir()
-    env = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "1"}
-    out = subprocess.run(
-        [str(PEERS_PYTHON), "-c", MLFLOW_SCRIPT, str(store), str(repeats), str(loop_repeats)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=store,
-    )
-    if out.returncode != 0:
-        print(f"MLflow run failed: {out.stderr[-2000:]}", file=sys.stderr)
-        return None
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    if skip_setup:
+        return "benchmarks/.peers-venv has no ipykernel (run without --skip-setup to add it)"
+    print("adding ipykernel to benchmarks/.peers-venv ...", file=sys.stderr)
+    install = [str(PEERS_PYTHON), "-m", "pip", "install", "-q", "ipykernel"]
+    if subprocess.run(install, capture_output=True).returncode != 0:
+        return "could not install ipykernel into benchmarks/.peers-venv"
+    return None
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 ROWS = (
-    ("empty cell, no magic", "empty plain", None, ""),
-    ("empty cell, %%track", "empty %%track", "empty plain", "target <= 5 ms"),
-    ("empty cell, %%track --no-capture --quiet", "empty %%track --no-capture --quiet", "empty plain", ""),
-    ("empty cell, with nbtrack.start_run():", "empty with start_run", "empty plain", ""),
-    (
-        "empty cell, %%track in a dirty git repo",
-        "empty %%track in a dirty git repo",
-        "empty plain",
-        "git after the cell",
-    ),
-    ("1,000 log_metric, with nbtrack.start_run():", "loop with start_run", None, ""),
-    ("1,000 log_metric, %%track", "loop %%track", "loop with start_run", "target <= 5 ms"),
+    ("plain, first execution", ""),
+    ("plain, re-execution", ""),
+    ("%%track, first execution, new store", "target <= 5 ms"),
+    ("%%track, first execution after a restart", "target <= 5 ms"),
+    ("%%track, re-execution", "target <= 5 ms"),
+    ("MLflow, first execution", ""),
+    ("MLflow, re-execution", ""),
 )
 
 
-def report(nb: Figures, cold: tuple[float, float] | None, mlflow: dict | None, args) -> None:
-    def row(
-        label: str, value: tuple[float, float] | None, base: tuple[float, float] | None, note: str
-    ) -> None:
-        cells = ["n/a", "", "n/a", ""] if value is None else [f"{value[0]:.2f}", "", f"{value[1]:.2f}", ""]
-        if value is not None and base is not None:
-            cells[1], cells[3] = f"{value[0] - base[0]:+.2f}", f"{value[1] - base[1]:+.2f}"
-        print(f"  {label:<52}" + "".join(f"{c:>10}" for c in cells) + f"  {note}")
-
-    print(f"\n%%track overhead — median of {args.repeats} cells, milliseconds (IPython {_ipython()})")
-    print(f"  {'cell':<52}{'wall':>10}{'overhead':>10}{'cpu':>10}{'overhead':>10}")
-    for label, key, base, note in ROWS:
-        row(label, nb[key], nb[base] if base else None, note)
-    if mlflow is None:
-        row("empty cell, with mlflow.start_run():", None, None, "benchmarks/.peers-venv has no MLflow")
-        row("1,000 mlflow.log_metric, with mlflow.start_run():", None, None, "")
-    else:
-        version = mlflow["version"]
-        row(
-            f"empty cell, with mlflow.start_run(): ({version})",
-            tuple(mlflow["empty"]),
-            nb["empty plain"],
-            "sqlite",
-        )
-        note = f"median of {args.mlflow_loop_repeats}: each call writes"
-        row(
-            f"1,000 mlflow.log_metric, with mlflow.start_run(): ({version})",
-            tuple(mlflow["loop"]),
-            None,
-            note,
-        )
-    print("  (wall: elapsed time; cpu: CPU time of the thread running the cell)")
-    if cold is not None:
-        print(f"\n  first %%track cell in a fresh process: {cold[0]:.0f} ms (loads pandas/pyarrow/duckdb,")
-        print(f"  looks up the cell's previous run in the store); the second: {cold[1]:.1f} ms")
-
-
-def _ipython() -> str:
+def report(results: Results, n: int, kernels: int, mlflow_missing: str | None) -> None:
     import IPython
 
-    return IPython.__version__
+    print(f"\n%%track in a real kernel (nbclient, ipykernel, IPython {IPython.__version__}): per-cell ms,")
+    print(f"execute_input -> execute_reply, {n} cells per notebook, {kernels} kernel(s) per case")
+    print(f"  {'cells':<44}{'median':>9}{'p90':>9}{'max':>9}{'cells':>7}   note")
+    plain = results.cells.get("plain, first execution")
+    base = statistics.median(plain.cells) if plain else 0.0
+    for label, note in ROWS:
+        timings = results.cells.get(label)
+        if timings is None or not timings.cells:
+            why = mlflow_missing if label.startswith("MLflow") else "not measured"
+            print(f"  {label:<44}{'n/a':>9}{'':>9}{'':>9}{'':>7}   {why}")
+            continue
+        values = timings.cells
+        median = statistics.median(values)
+        extra = f"{median - base:+.2f} over plain" if not label.startswith("plain") else ""
+        mark = ("  ok" if median <= TARGET_MS else "  MISSED") if note else ""
+        print(
+            f"  {label:<44}{median:>9.2f}{_percentile(values, 0.9):>9.2f}{max(values):>9.2f}"
+            f"{len(values):>7}   {extra}{'; ' + note + mark if note else ''}"
+        )
+    print("\n  one-off cells, ms (median over kernels):")
+    for label, timings in results.cells.items():
+        if timings.first:
+            print(f"  {'first cell of ' + label:<60}{statistics.median(timings.first):>9.1f}")
+    for label, values in results.setup.items():
+        print(f"  {label:<60}{statistics.median(values):>9.1f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--repeats", type=int, default=100, help="timed cells per case (median reported)")
-    parser.add_argument("--mlflow-loop-repeats", type=int, default=10, help="timed MLflow 1,000-metric cells")
+    parser.add_argument("--quick", action="store_true", help="one kernel per case (under a minute)")
+    parser.add_argument("--kernels", type=int, default=3, help="kernels per case (default 3)")
+    parser.add_argument("--cells", type=int, default=20, help="cells per notebook (default 20)")
+    parser.add_argument("--skip-setup", action="store_true", help="never add ipykernel to the peers venv")
+    parser.add_argument("--no-mlflow", action="store_true", help="leave MLflow out")
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
+    kernels = 1 if args.quick else args.kernels
+    missing = "left out (--no-mlflow)" if args.no_mlflow else mlflow_ready(args.skip_setup)
+    results = Results()
     with tempfile.TemporaryDirectory(prefix="nbtrack-bench-magic-") as tmp:
         work = Path(tmp)
-        mlflow = measure_mlflow(work, args.repeats, args.mlflow_loop_repeats)
-        cold = measure_cold(work)
-        figures = measure_nbtrack(work, args.repeats)
-        report(figures, cold, mlflow, args)
+        for round_ in range(kernels):
+            measure_plain(work, args.cells, results)
+            measure_nbtrack(work, args.cells, round_, results)
+            measure_autolog(work, results)
+            if missing is None:
+                measure_mlflow(work, args.cells, round_, results)
+    report(results, args.cells, kernels, missing)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """Lineage: the previous run of the same cell, and what changed since.
 
-Within a kernel the last run of each cell is remembered in memory. After a
-restart the first execution of a cell finds its previous run in the store
-through the ``nbtrack.cell_id`` tag (one indexed read, done in a background
-thread while the cell runs).
+Within a kernel the last run of each cell is remembered in memory. For the
+cells not executed yet in this kernel, the latest run of every cell in the
+store (found through the ``nbtrack.cell_id`` tag) is read once per kernel and
+store, by :func:`load_previous_runs` in the magics' background thread: one
+query, started by the first ``%%track`` cell, never waited for by a cell.
 """
 
 from __future__ import annotations
@@ -43,30 +44,54 @@ class Lineage:
         self._capacity = capacity
 
     def known(self, cell_id: str) -> RunSummary | None:
+        """The last run of ``cell_id`` executed in this kernel, if any."""
         return self._last.get(cell_id)
 
     def remember(self, cell_id: str, summary: RunSummary) -> None:
+        """``summary`` is now the latest run of ``cell_id`` (the oldest entry goes past capacity)."""
         self._last.pop(cell_id, None)
         self._last[cell_id] = summary
         if len(self._last) > self._capacity:
             self._last.pop(next(iter(self._last)))
 
 
-def find_previous(cell_id: str, exclude_run_id: str) -> RunSummary | None:
-    """The newest run in the store tagged with ``cell_id``, other than ``exclude_run_id``."""
-    from .. import api
+#: The latest run of every cell, with its params and latest metrics: one statement over the views.
+PREVIOUS_RUNS_SQL = """
+WITH latest AS (
+    SELECT t.value AS cell_id, arg_max(r.run_id, r.start_time) AS run_id
+    FROM tags t JOIN runs r USING (run_id)
+    WHERE t.key = ? AND r.run_id <> ? AND r.start_time < epoch_ms(?::BIGINT)
+    GROUP BY t.value
+)
+SELECT l.cell_id, l.run_id, r.run_name, r.status, 'p' AS kind, p.key, p.value, NULL::DOUBLE AS number
+FROM latest l JOIN runs r USING (run_id) LEFT JOIN params p USING (run_id)
+UNION ALL
+SELECT l.cell_id, l.run_id, NULL, NULL, 'm', m.key, NULL, m.value
+FROM latest l JOIN latest_metrics m USING (run_id)
+"""
 
-    frame = api.sql(
-        "SELECT t.run_id FROM tags t JOIN runs r USING (run_id) "
-        "WHERE t.key = ? AND t.value = ? AND t.run_id <> ? ORDER BY r.start_time DESC LIMIT 1",
-        [CELL_ID_TAG, cell_id, exclude_run_id],
-    )
-    if frame.empty:
-        return None
-    record = api.get_run(str(frame["run_id"].iloc[0]))
-    return RunSummary(
-        record.run_id, record.run_name or "", record.status, dict(record.params), dict(record.metrics)
-    )
+
+def load_previous_runs(session: Any, exclude_run_id: str, before_ms: int) -> dict[str, RunSummary]:
+    """cell id -> the newest run of that cell in ``session``'s store started before ``before_ms``.
+
+    ``exclude_run_id`` (the asking cell's run) and every run started from
+    ``before_ms`` on (this kernel's own later cells, remembered in memory)
+    are left out. One read (it merges what is sealed first, as every read
+    does); meant for a background thread: cells use the answer once it is there.
+    """
+    frame = session.reader().sql(PREVIOUS_RUNS_SQL, [CELL_ID_TAG, exclude_run_id, before_ms])
+    found: dict[str, RunSummary] = {}
+    for cell_id, run_id, name, status, kind, key, value, number in frame.itertuples(index=False):
+        summary = found.get(cell_id)
+        if summary is None:
+            summary = found[cell_id] = RunSummary(str(run_id), "", "")
+        if kind == "p":
+            summary.run_name, summary.status = str(name or ""), str(status or "")
+            if isinstance(key, str):
+                summary.params[key] = str(value)
+        elif isinstance(key, str):
+            summary.metrics[key] = float(number)
+    return found
 
 
 def param_changes(previous: RunSummary, params: dict[str, str]) -> list[Change]:

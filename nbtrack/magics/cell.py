@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 import time
 import traceback
+import warnings
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,9 @@ from .. import api
 from ..capture import environment, git, history, seeds
 from ..capture.card import CardData, render
 from ..capture.identity import execution_count
-from ..capture.lineage import CELL_ID_TAG, PREVIOUS_TAG, RunSummary, find_previous
+from ..capture.lineage import CELL_ID_TAG, PREVIOUS_TAG, RunSummary
 from ..capture.output import Captured, OutputCapture
-from ..errors import InvalidValueError
+from ..errors import InvalidValueError, StoreError
 from ..tracking import validation
 from ..tracking.active_run import ActiveRun
 from ..tracking.session import get_session
@@ -31,9 +32,9 @@ from .options import TrackOptions
 from .prepare import CellSyntaxError, PreparedCell, prepare
 from .tracker import Tracker
 
-#: Seconds the end of a cell waits for the store lookup of the cell's previous run (then it goes on).
-LOOKUP_WAIT = 2.0
 _MISSING = object()
+#: What the session warns when a run's start cannot be sealed yet (the magic reports it once instead).
+_START_NOT_SEALED = "could not yet record the start of run"
 
 
 class FinalMetrics:
@@ -69,6 +70,8 @@ class TrackedCell:
         self.previous: RunSummary | None = None
         self.previous_future: Future[Any] | None = None
         self.captured = Captured()
+        #: (step, path, content) of the capture artifacts, written by the capture thread after the cell.
+        self.artifacts: list[tuple[str, str, bytes]] = []
         self.recorded: list[str] = []
         self.notes: list[str] = []
 
@@ -112,7 +115,9 @@ class TrackedCell:
             capture = None
         silent = getattr(getattr(outer, "info", None), "silent", False)
         # `plt.plot(x);` hides the value without the magic; IPython only looks at the outer cell's text
-        silent = silent or self.shell.displayhook.semicolon_at_end_of_expression(prepared.source)
+        silent = silent or (
+            ";" in prepared.source and self.shell.displayhook.semicolon_at_end_of_expression(prepared.source)
+        )
         try:
             _pseudo_sync_runner(
                 self.shell.run_ast_nodes(
@@ -141,26 +146,39 @@ class TrackedCell:
             tags["nbtrack.notebook"] = identity.notebook
         if prepared.overridden:
             tags["nbtrack.overrides"] = ",".join(prepared.overridden)
-        try:
-            self.run = api.start_run(
-                experiment=self.options.experiment,
-                run_name=self.options.name,
-                nested=self.options.nested,
-                tags=tags,
-            )
-        except Exception as exc:
-            print(
-                f"nbtrack: could not start a run ({type(exc).__name__}: {exc}); this cell runs untracked.",
-                file=sys.stderr,
-            )
+        if not self._start_run(tags):
             return
         self.started = time.perf_counter()
-        self.final = FinalMetrics(self.run.run_id)
+        self.final = FinalMetrics(self._run_id)
         self.session.metric_listeners.append(self.final)
         self.guard.run("parameter logging", self._log_params, prepared)
         if self.options.capture:
             self.guard.run("git capture", self._start_git, identity.notebook)
         self.guard.run("lineage", self._start_lineage, identity.cell_id)
+
+    def _start_run(self, tags: dict[str, str]) -> bool:
+        """Start the cell's run; a store that cannot take its start yet is reported once, by the guard."""
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", RuntimeWarning)
+                self.run = api.start_run(
+                    experiment=self.options.experiment,
+                    run_name=self.options.name,
+                    nested=self.options.nested,
+                    tags=tags,
+                )
+        except Exception as exc:
+            print(
+                f"nbtrack: could not start a run ({type(exc).__name__}: {exc}); this cell runs untracked.",
+                file=sys.stderr,
+            )
+            return False
+        for warning in caught:
+            if _START_NOT_SEALED in str(warning.message):  # the start stays buffered, as every other event
+                self.guard.store_problem(StoreError(str(warning.message)))
+            else:
+                warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+        return True
 
     def _end_dangling(self) -> None:
         """A run left active by an earlier cell must not block this one: end it."""
@@ -200,7 +218,7 @@ class TrackedCell:
     def _start_lineage(self, cell_id: str) -> None:
         self.previous = self.tracker.lineage.known(cell_id)
         if self.previous is None:
-            self.previous_future = self.tracker.submit(find_previous, cell_id, self._run_id)
+            self.previous_future = self.tracker.previous_runs(self.session, self._run_id)
 
     @property
     def identity_count(self) -> int | None:
@@ -223,11 +241,12 @@ class TrackedCell:
                 self.guard.run("environment capture", self._log_environment, prepared)
                 if self.git_label:
                     self.recorded.append(self.git_label)
-            self.guard.run("lineage", self._finish_lineage)
+            self.guard.run("lineage", self._finish_lineage, prepared.identity.cell_id)
             self._end(status, error, prepared)
         finally:
             if self.final in self.session.metric_listeners:
                 self.session.metric_listeners.remove(self.final)
+            self._write_artifacts()
         summary = RunSummary(
             self._run_id,
             self.run.run_name if self.run else "",
@@ -236,7 +255,9 @@ class TrackedCell:
             dict(self.final.values) if self.final else {},
         )
         self.tracker.lineage.remember(prepared.identity.cell_id, summary)
-        self.guard.run("run card", self._show_card, prepared, summary, error)
+        card = self.guard.run("run card", self._show_card, prepared, summary, error)
+        if card is not None:
+            self.guard.run("lineage", self._link_later, prepared.identity.cell_id, *card)
         if self.options.capture:
             self.guard.run("git capture", self._collect_git)
 
@@ -267,12 +288,18 @@ class TrackedCell:
                     continue
                 self.session.log_metric(name, number, run_id=self._run_id)
 
-    def _artifact(self, path: str, text: str | bytes) -> None:
+    def _artifact(self, step: str, path: str, text: str | bytes) -> None:
         data = text.encode("utf-8") if isinstance(text, str) else text
-        self.session.log_artifact_content(path, data=data, run_id=self._run_id)
+        self.artifacts.append((step, path, data))
+
+    def _write_artifacts(self) -> None:
+        """Hand the captured files to the capture thread: hashing and writing them is not the cell's time."""
+        if self.artifacts and self.run is not None:
+            items, self.artifacts = self.artifacts, []
+            self.tracker.submit(_write_artifacts, self.guard, self.session, self._run_id, items)
 
     def _log_source(self, prepared: PreparedCell) -> None:
-        self._artifact("nbtrack/source.py", prepared.source)
+        self._artifact("source capture", "nbtrack/source.py", prepared.source)
         self.recorded.append("source")
         found = seeds.resolve_seeds(prepared.seed_sites, self.shell.user_ns)
         if found:
@@ -280,17 +307,18 @@ class TrackedCell:
             self.recorded.append(f"{len(found)} seed(s)")
 
     def _log_history(self) -> None:
-        self._artifact("nbtrack/history.py", history.session_history(self.shell, self.identity_count))
+        text = history.session_history(self.shell, self.identity_count)
+        self._artifact("history capture", "nbtrack/history.py", text)
         self.recorded.append("history")
 
     def _log_output(self) -> None:
         captured = self.captured
         for name, text in (("stdout", captured.stdout), ("stderr", captured.stderr)):
             if text:
-                self._artifact(f"nbtrack/{name}.txt", text)
+                self._artifact("output capture", f"nbtrack/{name}.txt", text)
                 self.recorded.append(name)
         for i, png in enumerate(captured.images, start=1):
-            self._artifact(f"figures/figure-{i}.png", png)
+            self._artifact("output capture", f"figures/figure-{i}.png", png)
         if captured.images:
             self.recorded.append(f"{len(captured.images)} figure(s)")
 
@@ -304,7 +332,7 @@ class TrackedCell:
 
             record = environment.environment_record(versions)
             self.tracker.environments[key] = json.dumps(record, indent=2).encode()
-        self._artifact("nbtrack/environment.json", self.tracker.environments[key])
+        self._artifact("environment capture", "nbtrack/environment.json", self.tracker.environments[key])
         tags = {"nbtrack.python": environment.python_version()}
         if versions:
             tags["nbtrack.packages"] = environment.packages_tag(versions)
@@ -317,19 +345,28 @@ class TrackedCell:
         probe, root, session, run_id = self.tracker.git, self.git_root, self.session, self._run_id
         self.tracker.submit(self.guard.run, "git capture", _record_working_tree, probe, root, session, run_id)
 
-    def _finish_lineage(self) -> None:
+    def _finish_lineage(self, cell_id: str) -> None:
+        """Link to the previous run if it is known now; never wait for the store (see :meth:`_link_later`)."""
         future = self.previous_future
-        if future is not None:
-            try:
-                self.previous = future.result(timeout=LOOKUP_WAIT)
-            except TimeoutError:  # a busy store never holds the cell up: link the runs when it answers
-                self.notes.append("the store is busy: the link to this cell's previous run is written later")
-                link = (_link_previous, future, self.session, self._run_id)
-                self.tracker.submit(self.guard.run, "lineage", *link)
+        if future is not None and future.done() and future.exception() is None:
+            self.previous = _previous_of(future.result(), cell_id, self._run_id)
+            self.previous_future = None
         if self.previous is not None:
+            self.previous_future = None
             self.session.set_tags({PREVIOUS_TAG: self.previous.run_id}, self._run_id)
 
-    def _show_card(self, prepared: PreparedCell, summary: RunSummary, error: BaseException | None) -> None:
+    def _link_later(self, cell_id: str, card: CardData, display_id: str | None) -> None:
+        """Once the store has answered (in the capture thread): write the link, update the card."""
+        future = self.previous_future
+        if future is None:
+            return
+        link = (_link_previous, future, cell_id, self.session, self._run_id, card, display_id)
+        self.tracker.submit(self.guard.run, "lineage", *link, lane="lookup")
+
+    def _show_card(
+        self, prepared: PreparedCell, summary: RunSummary, error: BaseException | None
+    ) -> tuple[CardData, str | None]:
+        """Display the card; (card, display id to update it by, if the previous run is still looked up)."""
         card = CardData(
             run_id=summary.run_id,
             run_name=summary.run_name,
@@ -345,17 +382,41 @@ class TrackedCell:
             notes=self.notes,
         )
         self.tracker.last_card = card
+        display_id = None
         if not self.options.quiet:
             from IPython.display import display
 
-            display(render(card), raw=True)
+            display_id = f"nbtrack-run-{summary.run_id}" if self.previous_future is not None else None
+            display(render(card), raw=True, display_id=display_id)
+        return card, display_id
 
 
-def _link_previous(future: Future[Any], session: Any, run_id: str) -> None:
-    previous = future.result()
-    if previous is not None:
-        session.set_tags({PREVIOUS_TAG: previous.run_id}, run_id)
-        session.seal(durable=False)  # written after the run ended: in a file now, whatever ends the kernel
+def _previous_of(found: dict[str, RunSummary], cell_id: str, run_id: str) -> RunSummary | None:
+    previous = found.get(cell_id)
+    return previous if previous is not None and previous.run_id != run_id else None
+
+
+def _link_previous(
+    future: Future[Any], cell_id: str, session: Any, run_id: str, card: CardData, display_id: str | None
+) -> None:
+    """Tag the ended run with its previous run and show it on the card (runs in the capture thread)."""
+    previous = _previous_of(future.result(), cell_id, run_id)
+    if previous is None:
+        return
+    session.set_tags({PREVIOUS_TAG: previous.run_id}, run_id)
+    session.seal(durable=False)  # written after the run ended: in a file now, whatever ends the kernel
+    card.previous = previous
+    if display_id is not None:
+        from IPython.display import update_display
+
+        update_display(render(card), raw=True, display_id=display_id)
+
+
+def _write_artifacts(guard: Any, session: Any, run_id: str, items: list[tuple[str, str, bytes]]) -> None:
+    """Store a cell's capture files on its (ended) run and seal them at once (in the capture thread)."""
+    for step, path, data in items:
+        guard.run(step, session.log_artifact_content, path, data=data, run_id=run_id)
+    guard.run("writing captures", session.seal, durable=False)
 
 
 def _record_working_tree(probe: git.GitProbe, root: Path, session: Any, run_id: str) -> None:

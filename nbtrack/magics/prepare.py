@@ -91,7 +91,8 @@ def prepare(shell: Any, line: str, cell: str, options: TrackOptions) -> Prepared
     spliced = splice_overrides(padded, replaced)[len(header) :]
     runs_as = "\n".join(header) + "\n" + spliced
     cell_name = shell.compile.cache(runs_as, execution_count(shell), raw_code=runs_as)
-    ast.fix_missing_locations(tree)
+    if replaced:  # the override values are new nodes; a parsed tree has its locations
+        ast.fix_missing_locations(tree)
     identity = identify(shell, tree, identity_names, options.identity_text())
     tree = shell.transform_ast(tree)
     return PreparedCell(

@@ -11,13 +11,14 @@ from __future__ import annotations
 import atexit
 import sys
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from ..capture.environment import SessionImports, VersionCache
 from ..capture.git import GitProbe
-from ..capture.lineage import Lineage
+from ..capture.lineage import Lineage, RunSummary, load_previous_runs
 from ..errors import StoreError, StoreLockedError
 
 #: Names made available in the user namespace by ``%load_ext nbtrack``.
@@ -39,6 +40,8 @@ USER_FUNCTIONS = (
 STORE_STEP = "writing to the store"
 #: Seconds the kernel waits at exit for captures still running (jupyter_client terminates it at 2.5 s).
 EXIT_WAIT = 2.0
+#: The background threads: writes of a cell's captures, and reads of the store (which may wait on its lock).
+LANES = ("capture", "lookup")
 
 
 class Guard:
@@ -113,10 +116,11 @@ class Tracker:
         self.git = GitProbe()
         self.environments: dict[tuple[tuple[str, str], ...], bytes] = {}
         self.last_card: Any = None
-        self._executor: ThreadPoolExecutor | None = None
+        self._executors: dict[str, ThreadPoolExecutor] = {}
         self._pending: set[Future[Any]] = set()
         self._pushed: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._previous: tuple[Any, Future[dict[str, RunSummary]]] | None = None
 
     # -- install / uninstall -----------------------------------------------------------
     def install(self) -> None:
@@ -138,19 +142,46 @@ class Tracker:
             self.shell.user_ns_hidden.pop(name, None)
         self._pushed = {}
         self.wait_pending(EXIT_WAIT)
-        if self._executor is not None:
-            self._executor.shutdown(wait=False)
-            self._executor = None
+        with self._lock:
+            executors, self._executors = self._executors, {}
+        for executor in executors.values():
+            executor.shutdown(wait=False)
 
     # -- background captures -----------------------------------------------------------
-    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
-        """Run ``fn`` in the ``nbtrack-capture`` thread."""
+    def submit(self, fn: Callable[..., Any], *args: Any, lane: str = "capture") -> Future[Any]:
+        """Run ``fn`` in the ``nbtrack-<lane>`` thread (one per lane, jobs in order).
+
+        ``capture`` writes what a cell captured (never waits on the store's
+        lock); ``lookup`` reads the store, so a busy store delays only reads.
+        """
         with self._lock:
-            if self._executor is None:
-                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nbtrack-capture")
-            future = self._executor.submit(fn, *args)
+            executor = self._executors.get(lane)
+            if executor is None:
+                name = f"nbtrack-{lane}"
+                executor = self._executors[lane] = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+            future = executor.submit(fn, *args)
             self._pending.add(future)
         future.add_done_callback(self._pending.discard)
+        return future
+
+    def previous_runs(self, session: Any, run_id: str) -> Future[dict[str, RunSummary]]:
+        """The latest run of every cell in ``session``'s store, read once in the background.
+
+        The first call (per session: ``nbtrack.connect`` starts another)
+        submits the read, leaving out ``run_id`` (the calling cell's own run)
+        and the runs started from now on (this kernel's next cells, which
+        :class:`Lineage` remembers); later calls return the same future, or
+        read again if it failed.
+        """
+        with self._lock:
+            known = self._previous
+        if known is not None and known[0] is session:
+            future = known[1]
+            if not future.done() or future.exception() is None:
+                return future
+        future = self.submit(load_previous_runs, session, run_id, time.time_ns() // 1_000_000, lane="lookup")
+        with self._lock:
+            self._previous = (session, future)
         return future
 
     def wait_pending(self, timeout: float = EXIT_WAIT) -> None:

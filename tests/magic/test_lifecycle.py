@@ -113,7 +113,7 @@ def test_failed_killed_dangling_nested(project):
     assert "interrupted" in table and "failing" not in table
 
 
-def test_a_busy_store_never_holds_the_cell_up(project, store_dir):
+def test_a_busy_store_never_holds_the_cell_up_and_the_card_is_updated(project, store_dir):
     with nbtrack.start_run(run_name="earlier", tags={"nbtrack.cell_id": "busy-cell"}) as earlier:
         nbtrack.log_param("depth", 1)
     nbtrack.flush()
@@ -141,6 +141,9 @@ def test_a_busy_store_never_holds_the_cell_up(project, store_dir):
         holder.kill()
         holder.wait(10)
     assert nb.status(1) == "ok" and alive_after_cell == [True]  # the cell ended while the lock was held
-    assert "the link to this cell's previous run is written later" in nb.cards(1)[0]["data"]["text/plain"]
+    # the card, shown without the previous run, was updated in place once the store answered
+    card = nb.cards(1)[0]["data"]
+    assert f"previous {earlier.run_id[:8]}" in card["text/plain"] and "depth 1 → 2" in card["text/plain"]
+    assert card["application/vnd.nbtrack.run+json"]["previous_run_id"] == earlier.run_id
     busy = nbtrack.runs(filter="attributes.run_name = 'busy'")
     assert busy["tags.nbtrack.previous_run_id"].tolist() == [earlier.run_id]
