@@ -124,7 +124,7 @@ def elapsed_ms(cell: Any) -> float:
 
 
 def run_kernel(python: Path, setup: list[str], body: list[str], cwd: Path, env: dict, passes: int) -> tuple:
-    """Execute ``setup`` then ``body`` ``passes`` times in one fresh kernel; (setup ms, [body ms per pass])."""
+    """Run ``setup`` then ``body`` ``passes`` times in one fresh kernel; (setup ms, [body ms per pass])."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -135,6 +135,7 @@ def run_kernel(python: Path, setup: list[str], body: list[str], cwd: Path, env: 
         km=kernel_manager(python),
         timeout=CELL_TIMEOUT,
         startup_timeout=CELL_TIMEOUT,
+        extra_arguments=["--log-level=ERROR"],
         resources={"metadata": {"path": str(cwd)}},
     )
     kernel_env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1", **env}
