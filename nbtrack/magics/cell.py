@@ -70,8 +70,6 @@ class TrackedCell:
         self.previous: RunSummary | None = None
         self.previous_future: Future[Any] | None = None
         self.captured = Captured()
-        #: (step, path, content) of the capture artifacts, written by the capture thread after the cell.
-        self.artifacts: list[tuple[str, str, bytes]] = []
         self.recorded: list[str] = []
         self.notes: list[str] = []
 
@@ -246,7 +244,6 @@ class TrackedCell:
         finally:
             if self.final in self.session.metric_listeners:
                 self.session.metric_listeners.remove(self.final)
-            self._write_artifacts()
         summary = RunSummary(
             self._run_id,
             self.run.run_name if self.run else "",
@@ -288,18 +285,12 @@ class TrackedCell:
                     continue
                 self.session.log_metric(name, number, run_id=self._run_id)
 
-    def _artifact(self, step: str, path: str, text: str | bytes) -> None:
+    def _artifact(self, path: str, text: str | bytes) -> None:
         data = text.encode("utf-8") if isinstance(text, str) else text
-        self.artifacts.append((step, path, data))
-
-    def _write_artifacts(self) -> None:
-        """Hand the captured files to the capture thread: hashing and writing them is not the cell's time."""
-        if self.artifacts and self.run is not None:
-            items, self.artifacts = self.artifacts, []
-            self.tracker.submit(_write_artifacts, self.guard, self.session, self._run_id, items)
+        self.session.log_artifact_content(path, data=data, run_id=self._run_id)
 
     def _log_source(self, prepared: PreparedCell) -> None:
-        self._artifact("source capture", "nbtrack/source.py", prepared.source)
+        self._artifact("nbtrack/source.py", prepared.source)
         self.recorded.append("source")
         found = seeds.resolve_seeds(prepared.seed_sites, self.shell.user_ns)
         if found:
@@ -308,17 +299,17 @@ class TrackedCell:
 
     def _log_history(self) -> None:
         text = history.session_history(self.shell, self.identity_count)
-        self._artifact("history capture", "nbtrack/history.py", text)
+        self._artifact("nbtrack/history.py", text)
         self.recorded.append("history")
 
     def _log_output(self) -> None:
         captured = self.captured
         for name, text in (("stdout", captured.stdout), ("stderr", captured.stderr)):
             if text:
-                self._artifact("output capture", f"nbtrack/{name}.txt", text)
+                self._artifact(f"nbtrack/{name}.txt", text)
                 self.recorded.append(name)
         for i, png in enumerate(captured.images, start=1):
-            self._artifact("output capture", f"figures/figure-{i}.png", png)
+            self._artifact(f"figures/figure-{i}.png", png)
         if captured.images:
             self.recorded.append(f"{len(captured.images)} figure(s)")
 
@@ -332,7 +323,7 @@ class TrackedCell:
 
             record = environment.environment_record(versions)
             self.tracker.environments[key] = json.dumps(record, indent=2).encode()
-        self._artifact("environment capture", "nbtrack/environment.json", self.tracker.environments[key])
+        self._artifact("nbtrack/environment.json", self.tracker.environments[key])
         tags = {"nbtrack.python": environment.python_version()}
         if versions:
             tags["nbtrack.packages"] = environment.packages_tag(versions)
@@ -410,13 +401,6 @@ def _link_previous(
         from IPython.display import update_display
 
         update_display(render(card), raw=True, display_id=display_id)
-
-
-def _write_artifacts(guard: Any, session: Any, run_id: str, items: list[tuple[str, str, bytes]]) -> None:
-    """Store a cell's capture files on its (ended) run and seal them at once (in the capture thread)."""
-    for step, path, data in items:
-        guard.run(step, session.log_artifact_content, path, data=data, run_id=run_id)
-    guard.run("writing captures", session.seal, durable=False)
 
 
 def _record_working_tree(probe: git.GitProbe, root: Path, session: Any, run_id: str) -> None:
