@@ -3,10 +3,11 @@
 Opening the file costs about 9 ms, so a connection opened for a read is
 kept for a short lease (``keepalive``, default 0.25 s) to serve the next
 read of a burst (a widget paging, a loop of queries), then closed by a
-janitor thread. Once a lease has lasted ``max_hold`` seconds, it is given
-up as soon as another process has queued for the lock (waiters leave a
-mark on ``<lock>.waiting``), so a reader in a tight loop never starves
-the others. Writes from the background merge ask for no lease.
+janitor thread. Once a lease has lasted ``max_hold`` seconds, or as soon
+as a use of it ends, it is given up if another process is waiting in the
+lock's queue, which serves waiters in arrival order: a reader in a tight
+loop never starves the others. Writes from the background merge ask for
+no lease.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ class Connections:
         on_open: Callable[[duckdb.DuckDBPyConnection], None],
         *,
         keepalive: float = 0.25,
-        max_hold: float = 1.0,
+        max_hold: float = 0.2,
     ) -> None:
         self.db_path = db_path
         self.lock = lock
@@ -53,18 +54,22 @@ class Connections:
         self._pid = os.getpid()
 
     @contextlib.contextmanager
-    def connect(self, timeout: float, *, lease: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    def connect(
+        self, timeout: float, *, lease: bool = True, unless: Callable[[], bool] | None = None
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
         """Yield an open connection, holding the store lock while it is used.
 
         ``timeout`` bounds the wait for the lock (0: fail at once with
         :class:`StoreLockedError`); ``lease`` keeps the connection for the
-        next caller for ``keepalive`` seconds.
+        next caller for ``keepalive`` seconds (unless another process waits);
+        ``unless()`` turning true while waiting ends the wait with
+        :class:`StoreLockedError` too (the caller checks why).
         """
         got = self._mutex.acquire(timeout=timeout) if timeout > 0 else self._mutex.acquire(blocking=False)
         if not got:
             raise StoreLockedError(f"another thread of this process kept the store busy for {timeout:g} s")
         try:
-            con = self._ensure_open(timeout)
+            con = self._ensure_open(timeout, unless)
             try:
                 yield con
             except BaseException:
@@ -73,7 +78,8 @@ class Connections:
                 raise
             finally:
                 self._last_used = time.monotonic()
-                if self._con is not None and (not lease or self.keepalive <= 0):
+                keep = lease and self.keepalive > 0 and not self.lock.someone_waiting()
+                if self._con is not None and not keep:
                     self._close()
                 elif self._con is not None:
                     self._start_janitor()
@@ -107,16 +113,15 @@ class Connections:
         self._janitor = None
         self._pid = os.getpid()
 
-    def _ensure_open(self, timeout: float) -> duckdb.DuckDBPyConnection:
+    def _ensure_open(self, timeout: float, unless: Callable[[], bool] | None) -> duckdb.DuckDBPyConnection:
         if (
             self._con is not None
             and time.monotonic() - self.lock.acquired_at > self.max_hold
-            and self.lock.someone_waited_since(self.lock.acquired_wall)
+            and self.lock.someone_waiting()
         ):
-            self._close()
-            time.sleep(0.02)  # long enough for a polling waiter to take its turn
+            self._close()  # its turn: the waiter holds a ticket, so this process queues behind it
         if self._con is None:
-            if not self.lock.acquire(timeout):
+            if not self.lock.acquire(timeout, unless=unless):
                 raise StoreLockedError(f"the store at {self.db_path.parent} is busy")
             try:
                 self._con = _open_file(self.db_path, timeout)

@@ -22,7 +22,7 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -121,20 +121,21 @@ class EmbeddedStore(Store):
         try:
             if not self.spool.pending():
                 return True
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                if self._try_merge(0) or not self._own_files_pending():
+            try:
+                # waits its turn in the lock's queue; stops waiting once another process merged our files
+                return self._try_merge(timeout, unless=lambda: not self._own_files_pending())
+            except StoreLockedError:
+                if not self._own_files_pending():
                     return True
-                time.sleep(0.005)
-            return self._try_merge(max(deadline - time.monotonic(), 0.001))
+                raise
         finally:
             self.merger.announce_set_aside()
 
-    def _try_merge(self, timeout: float) -> bool:
+    def _try_merge(self, timeout: float, *, unless: Callable[[], bool] | None = None) -> bool:
         """Merge under the lock; False if it was busy and ``timeout`` is 0."""
         self._ensure_root()
         try:
-            with self._connections.connect(timeout, lease=False) as con:
+            with self._connections.connect(timeout, lease=False, unless=unless) as con:
                 self.merger.merge_all(con)
         except StoreLockedError:
             if timeout > 0:

@@ -3,16 +3,17 @@
 DuckDB lets one process at a time open a file read-write, and an open
 connection blocks every other process, with no busy timeout. So every open
 goes through an ``flock`` on ``<db>.lock``: blocking with a bounded wait for
-readers, non-blocking for the background merge. The holder writes who it is
+readers, non-blocking for the background merge. Waiters queue first come,
+first served (:mod:`.lock_queue`), so a reader in a loop cannot starve a
+writer's ``flush()`` or the other readers. The holder writes who it is
 into the file (pid, host, program name, start time: never its arguments,
 which can hold secrets such as a Jupyter token) so a waiter that gives up
-can say which process to look at. The lock file and the ``.waiting`` mark
+can say which process to look at. The lock file and the queue's tickets
 are created with mode ``0o666`` narrowed by the umask.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -20,14 +21,22 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import StoreError, StoreLockedError
+from .lock_queue import LockQueue
 
 try:
     import fcntl
 except ImportError:  # Windows: no flock
     fcntl = None  # type: ignore[assignment]
+
+
+#: Longest sleep between two polls of a waiter.
+POLL_MAX = 0.004
+#: A ticket touched more recently than this means someone is polling now (polls are POLL_MAX apart).
+ACTIVE_WAIT = 0.05
 
 
 class StoreLock:
@@ -45,7 +54,7 @@ class StoreLock:
                 "this Python has no fcntl module."
             )
         self.path = path
-        self._waiting_mark = path.with_name(path.name + ".waiting")
+        self.queue = LockQueue(path.with_name(path.name + ".queue"))
         self._mutex = threading.Lock()
         self._fd: int | None = None
         self.acquired_at = 0.0
@@ -56,11 +65,12 @@ class StoreLock:
         """True while this process holds the lock."""
         return self._fd is not None
 
-    def acquire(self, timeout: float) -> bool:
+    def acquire(self, timeout: float, *, unless: Callable[[], bool] | None = None) -> bool:
         """Take the lock, waiting at most ``timeout`` seconds (0: do not wait).
 
-        Returns False when the lock is busy and ``timeout`` is 0; raises
-        :class:`StoreLockedError` naming the holder when a wait times out.
+        Returns False when the lock is busy and ``timeout`` is 0, or when
+        ``unless()`` turns true while waiting (the wait is no longer needed);
+        raises :class:`StoreLockedError` naming the holder when a wait times out.
         """
         deadline = time.monotonic() + timeout
         got = self._mutex.acquire(timeout=timeout) if timeout > 0 else self._mutex.acquire(blocking=False)
@@ -71,29 +81,46 @@ class StoreLock:
         except BaseException:
             self._mutex.release()
             raise
-        delay = 0.001
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                self._mark_waiting()
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    os.close(fd)
-                    self._mutex.release()
-                    return self._busy(timeout, self.holder())
-                time.sleep(min(delay, remaining))
-                delay = min(delay * 2, 0.01)
-            except BaseException:
-                os.close(fd)
-                self._mutex.release()
-                raise
+        try:
+            outcome = self._wait_in_line(fd, deadline, timeout, unless)
+        except BaseException:
+            os.close(fd)
+            self._mutex.release()
+            raise
+        if outcome != "taken":
+            os.close(fd)
+            self._mutex.release()
+            return self._busy(timeout, self.holder()) if outcome == "timeout" else False
         self._fd = fd
         self.acquired_at = time.monotonic()
         self.acquired_wall = time.time()
         self._write_owner(fd)
         return True
+
+    def _wait_in_line(
+        self, fd: int, deadline: float, timeout: float, unless: Callable[[], bool] | None
+    ) -> str:
+        """Poll ``flock`` in arrival order; returns "taken", "timeout" or "given up"."""
+        ticket: str | None = None
+        delay = 0.001
+        try:
+            while True:
+                if not self.queue.ahead(ticket) and _try_flock(fd):
+                    return "taken"
+                remaining = deadline - time.monotonic()
+                if timeout <= 0 or remaining <= 0:
+                    return "timeout"
+                if unless is not None and unless():
+                    return "given up"
+                if ticket is None:
+                    ticket = self.queue.take()
+                else:
+                    self.queue.touch(ticket)
+                time.sleep(min(delay, remaining))
+                delay = min(delay * 2, POLL_MAX)
+        finally:
+            if ticket is not None:
+                self.queue.leave(ticket)
 
     def release(self) -> None:
         """Give the lock back (closing the descriptor drops the flock)."""
@@ -105,22 +132,9 @@ class StoreLock:
         finally:
             self._mutex.release()
 
-    def someone_waited_since(self, moment: float) -> bool:
-        """True if another process waited for the lock after ``moment`` (a ``time.time()``)."""
-        try:
-            return self._waiting_mark.stat().st_mtime > moment
-        except OSError:
-            return False
-
-    def _mark_waiting(self) -> None:
-        """Leave a trace that lets a lease holder know someone is queuing."""
-        try:
-            os.utime(self._waiting_mark)
-        except FileNotFoundError:
-            with contextlib.suppress(OSError):
-                self._waiting_mark.touch()
-        except OSError:
-            pass
+    def someone_waiting(self) -> bool:
+        """True if another process is polling for the lock right now."""
+        return self.queue.active_since(time.time() - ACTIVE_WAIT)
 
     def forget_after_fork(self) -> None:
         """In a forked child: drop the inherited descriptor without unlocking the parent."""
@@ -189,6 +203,15 @@ class StoreLock:
             os.pwrite(fd, json.dumps(info).encode(), 0)
         except OSError:
             pass  # the owner note is a courtesy; the flock is what matters
+
+
+def _try_flock(fd: int) -> bool:
+    """Take the flock if it is free, without waiting."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
 def program_name() -> str:

@@ -102,7 +102,7 @@ store = open_store(sys.argv[1])
 with nbtrack.start_run():
     nbtrack.log_metric("m", 2.0)
     nbtrack.get_session().seal(durable=True)  # a spool file that stays until the next merge
-    store.lock._mark_waiting()
+    store.lock.queue.take()  # a ticket in the lock's queue, as a waiting process leaves one
     os._exit(0)  # leave the spool file unmerged
 """
 
@@ -124,7 +124,9 @@ def test_files_are_no_wider_than_the_umask(tmp_path, umask, spool_mode, lock_mod
     assert spool_files, "the writer should have left a sealed spool file"
     assert {_mode(p) for p in spool_files} == {spool_mode}
     assert _mode(root / "nbtrack.duckdb.lock") == lock_mode
-    assert _mode(root / "nbtrack.duckdb.lock.waiting") == lock_mode
+    tickets = list((root / "nbtrack.duckdb.lock.queue").iterdir())
+    assert tickets and {_mode(p) for p in tickets} == {lock_mode}
+    assert _mode(root / "nbtrack.duckdb.lock.queue") == 0o777 & ~int(umask, 8)  # a directory
     assert _mode(root / "nbtrack.duckdb") == lock_mode  # DuckDB honours the umask too
     blobs = [p for p in (root / "artifacts").rglob("*") if p.is_file()]
     assert blobs and {_mode(p) for p in blobs} == {blob_mode}
