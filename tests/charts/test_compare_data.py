@@ -209,7 +209,7 @@ def test_bad_input_names_the_fix_and_changes_nothing():
     cases = [
         (lambda: compare_data([ids[0], "nope"]), RunNotFoundError, "No run 'nope' in the store"),
         (lambda: compare_data([]), NotEnoughRunsError, "pass at least one run id"),
-        (lambda: compare_data([ids[0], 3]), InvalidValueError, "Run ids are non-empty strings; got 3"),
+        (lambda: compare_data([ids[0], 3]), InvalidValueError, "run id must be a run id string"),
         (lambda: compare_data(42), InvalidValueError, "run_ids must be a run id or a list"),
         (lambda: compare_data(ids, x="epoch"), ChartInputError, "x must be one of step, wall_time"),
         (
