@@ -28,8 +28,8 @@ every cell of every kernel):
   one-off cells ``%load_ext nbtrack``, ``import nbtrack; nbtrack.autolog()``
   and ``import mlflow`` (+ ``set_experiment``).
 
-    .venv/bin/python benchmarks/bench_magic.py            # 3 kernels per case, ~3 min on 2 cores
-    .venv/bin/python benchmarks/bench_magic.py --quick    # 1 kernel per case, under a minute
+    .venv/bin/python benchmarks/bench_magic.py            # 3 kernels per case, ~30 s on 2 idle cores
+    .venv/bin/python benchmarks/bench_magic.py --quick    # 1 kernel per case, ~15 s
 """
 
 from __future__ import annotations
