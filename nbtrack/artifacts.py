@@ -160,8 +160,12 @@ def _image_from_array(data: Any) -> Any:
     try:
         array = np.asarray(data)
         if array.dtype.kind == "f":
+            if not np.isfinite(array).all():
+                raise InvalidValueError("log_image: a float image holds NaN or infinity; replace them first")
             array = (np.clip(array, 0, 1) * 255).round().astype("uint8")
         return Image.fromarray(array)
+    except InvalidValueError:
+        raise
     except (TypeError, ValueError, IndexError, KeyError) as exc:
         raise InvalidValueError(
             f"log_image takes a PIL image or an HxW, HxWx3 or HxWx4 array, got {type(data).__name__} ({exc})"
