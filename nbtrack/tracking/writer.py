@@ -8,6 +8,7 @@ user's training loop never waits on it.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import warnings
 from collections.abc import Callable
@@ -65,10 +66,9 @@ class BackgroundWriter:
             return
         self._warned.add(kind)
         # the message is the exception's own: the session says where the data is and what happens next
-        try:
+        # a warnings filter set to "error" (pytest -W error) must not kill the thread
+        with contextlib.suppress(Exception):
             warnings.warn(f"nbtrack's background writer: {exc}", RuntimeWarning, stacklevel=1)
-        except Exception:  # a warnings filter set to "error" (pytest -W error) must not kill the thread
-            pass
 
 
 def _warm_up() -> None:
