@@ -6,9 +6,10 @@ Run from the repository root with the project's interpreter::
     .venv/bin/python benchmarks/bench_compare.py --runs 50 --steps 1000000 --metrics 3
 
 Logs the runs into a scratch store (deleted at the end), then measures, for each x axis:
-``compare_data`` (run table, param diff, SQL-downsampled histories) and the Arrow payload a
-widget sends (``compare_payload``); then the curves chart built from that history (its spec
-as plain JSON, and split into a small spec plus Arrow datasets), a PNG of it, and parameter
+``compare_data`` (run table, param diff, SQL-downsampled histories) and what the compare
+widget sends for its curves tab: the param diff as JSON (``nbtrack.wire.diff_json``) and the
+curves chart split into a small spec plus Arrow rows (``split_datasets``); then the curves
+chart with smoothing (its spec as plain JSON, and split), a PNG of it, and parameter
 importance. Times are the median of ``--repeat`` warm runs. The issue's target: a compare of
 20 runs x 100,000 steps sends at most 1 MB.
 """
@@ -84,15 +85,15 @@ def timed(call: Callable[[], Any], repeat: int) -> tuple[Any, float]:
 
 def report(ids: list[str], repeat: int) -> None:
     from nbtrack.charts import curves_chart, param_importance, split_datasets, to_png
-    from nbtrack.compare_data import compare_data, compare_payload, payload_size
+    from nbtrack.compare_data import compare_data
 
     rows = []
     for x in ("step", "wall_time", "relative_time"):
         data, load_ms = timed(lambda x=x: compare_data(ids, x=x), repeat)
-        payload, pack_ms = timed(lambda data=data: compare_payload(data), repeat)
-        size = payload_size(payload)
+        payload, pack_ms = timed(lambda data=data, x=x: sent(data, x), repeat)
+        size = sum(payload.values())
         verdict = "ok" if size <= TARGET_BYTES else "OVER"
-        parts = ", ".join(f"{k} {len(v):,}" for k, v in payload.items())
+        parts = ", ".join(f"{k} {v:,}" for k, v in payload.items())
         rows.append(
             f"compare_data x={x:<13} {load_ms:8.0f} ms   pack {pack_ms:5.0f} ms   "
             f"payload {size:>9,} B ({verdict} vs {TARGET_BYTES:,})   [{parts}]"
@@ -111,6 +112,19 @@ def report(ids: list[str], repeat: int) -> None:
     print(f"to_png (vl-convert)               {png_ms:8.0f} ms")
     top = importance["param"].iloc[0]
     print(f"param_importance ({len(data.runs)} runs)       {importance_ms:8.0f} ms   top: {top}")
+
+
+def sent(data: Any, x: str) -> dict[str, int]:
+    """Bytes the compare widget sends for its curves tab: diff and spec (JSON), rows (Arrow)."""
+    from nbtrack.charts import curves_chart, split_datasets
+    from nbtrack.wire import diff_json
+
+    spec, datasets = split_datasets(curves_chart(data.history, x=x))
+    return {
+        "diff": len(json.dumps(diff_json(data.diff))),
+        "spec": len(json.dumps(spec)),
+        "rows": sum(map(len, datasets.values())),
+    }
 
 
 if __name__ == "__main__":

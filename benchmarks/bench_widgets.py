@@ -187,7 +187,7 @@ class Browser:
 
 def bench_table(count: int, repeat: int, browser: Browser | None) -> None:
     import nbtrack
-    from nbtrack.widgets._payload import page_ipc
+    from nbtrack.wire import page_ipc
 
     widget, cold, warm = timed(lambda: nbtrack.table(experiment="bench"), repeat)
     text, binary = state_bytes(widget)

@@ -4,9 +4,9 @@
 ``last=5``, ``experiment="churn"``) into run ids; :func:`compare_data` loads
 their run table, the param diff and their metric histories, downsampled in
 SQL to at most ``max_points`` per series (first/last/min/max of each bucket
-kept, see :mod:`nbtrack.store.history`); :func:`compare_payload` packs that
-as Arrow IPC for a widget or a REST response. Charts come from
-:mod:`nbtrack.charts`. Nothing here imports Altair or widgets.
+kept, see :mod:`nbtrack.store.history`). Charts come from
+:mod:`nbtrack.charts`; what crosses to JavaScript is encoded by
+:mod:`nbtrack.wire`. Nothing here imports Altair or widgets.
 """
 
 from __future__ import annotations
@@ -16,10 +16,8 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from .charts._columns import resolve_column, run_labels
-from .charts._inline import epoch_ms
 from .charts.curves import CURVE_X
 from .charts.diff import param_diff
-from .charts.export import arrow_ipc, compact_table, dictionary_array
 from .charts.series import MAX_POINTS
 from .errors import (
     ChartInputError,
@@ -29,6 +27,7 @@ from .errors import (
     RunNotFoundError,
 )
 from .tracking import validation
+from .wire import epoch_ms
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -88,8 +87,7 @@ def compare_data(
         Metric keys to load histories for (``"loss"`` or ``"metrics.loss"``);
         None: every metric of these runs; ``[]``: none (tables only).
     x
-        The curves' x axis (``"step"``, ``"wall_time"``, ``"relative_time"``);
-        :func:`compare_payload` keeps only that time column.
+        The curves' x axis (``"step"``, ``"wall_time"``, ``"relative_time"``).
     max_points
         At most this many points per series (at least 4), lowered so that all
         series together stay within ``max_total_points``.
@@ -185,29 +183,6 @@ def resolve_columns(runs: pd.DataFrame, **columns: str | None) -> dict[str, str 
         role: None if name is None else resolve_column(runs, name, role=role)
         for role, name in columns.items()
     }
-
-
-def compare_payload(data: CompareData) -> dict[str, bytes]:
-    """Arrow IPC streams of ``runs``, ``diff`` and ``history``, as a widget sends them.
-
-    ``history`` keeps ``run`` and ``metric`` (dictionary-encoded), ``step``
-    (int32 when it fits), the time column of ``data.x`` if not step, and
-    ``value``: about 14 bytes a point for steps, 22 for time axes. No
-    64-bit integers anywhere (Arrow's JavaScript would hand them over as
-    BigInt): datetimes (``wall_time``, ``start_time``...) are float64 epoch ms.
-    """
-    diff = data.diff.reset_index()
-    diff.columns = [str(c) for c in diff.columns]
-    return {
-        "runs": arrow_ipc(_wire_table(data.runs)),
-        "diff": arrow_ipc(_wire_table(diff)),
-        "history": arrow_ipc(_history_table(data.history, data.x)),
-    }
-
-
-def payload_size(payload: Mapping[str, bytes]) -> int:
-    """Total bytes of a payload from :func:`compare_payload`."""
-    return sum(len(part) for part in payload.values())
 
 
 # -- checks ------------------------------------------------------------------------------
@@ -356,11 +331,8 @@ def _histories(store: Any, caps: dict[tuple[str, str], int], runs: pd.DataFrame)
 
 
 def _epoch_ms(stamp: Any) -> float:
-    import pandas as pd
-
-    if stamp is None or pd.isna(stamp):
-        return float("nan")
-    return float(pd.Timestamp(stamp).timestamp() * 1000.0)
+    ms = epoch_ms(stamp)
+    return float("nan") if ms is None else float(ms)
 
 
 def _empty_history() -> pd.DataFrame:
@@ -377,35 +349,3 @@ def _empty_history() -> pd.DataFrame:
             "value": pd.Series(dtype="float64"),
         }
     )
-
-
-def _wire_table(frame: pd.DataFrame) -> Any:
-    """A table for JavaScript: datetimes as float64 epoch ms, no 64-bit integers, text dictionary-encoded."""
-    import pandas as pd
-    import pyarrow as pa
-
-    times = [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])]
-    frame = frame.assign(**{str(c): epoch_ms(frame[c]) for c in times}) if times else frame
-    return compact_table(pa.Table.from_pandas(frame, preserve_index=False), float32=False)
-
-
-def _history_table(history: pd.DataFrame, x: str) -> Any:
-    """Compact columns; no 64-bit integers, which Arrow's JavaScript reads as BigInt."""
-    import numpy as np
-    import pyarrow as pa
-
-    steps = history["step"].to_numpy(dtype="int64")
-    fits = steps.size == 0 or (
-        np.iinfo(np.int32).min <= steps.min() and steps.max() <= np.iinfo(np.int32).max
-    )
-    columns = {
-        "run": dictionary_array(history["run"].astype(str)),
-        "metric": dictionary_array(history["metric"].astype(str)),
-        "step": pa.array(steps.astype("int32") if fits else steps.astype("float64")),
-    }
-    if x == "wall_time":  # epoch milliseconds as float64, exact to 2**53
-        columns["wall_time"] = pa.array(epoch_ms(history["wall_time"]).to_numpy(dtype="float64"))
-    elif x == "relative_time":
-        columns["relative_time"] = pa.array(history["relative_time"].to_numpy(dtype="float64"))
-    columns["value"] = pa.array(history["value"].to_numpy(dtype="float64"))
-    return pa.table(columns)

@@ -3,6 +3,7 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
+import type { ParamDiff } from '../shared/diff';
 import type { WireNumber } from '../shared/format';
 
 export type { WireNumber };
@@ -75,7 +76,7 @@ export interface IComparison {
   run_ids: string[];
   runs: { run_id: string; label: string; run_name: string | null; status: string }[];
   metrics: string[];
-  diff: { fields: string[]; runs: string[]; values: (string | null)[][] };
+  diff: ParamDiff;
   charts: IChart[];
   stored_points: number;
 }

@@ -5,6 +5,7 @@ import { Widget } from '@lumino/widgets';
 
 import type { IComparison, NbtrackApi } from './api';
 import { section } from './detail';
+import { diffTable } from '../shared/diff';
 import { el } from '../shared/dom';
 import { statusClass } from './format';
 import type { LiveUpdates } from './live';
@@ -82,21 +83,7 @@ export class ComparisonPanel extends Widget {
     if (!data.diff.fields.length) {
       return el('p', { cls: 'nbtrack-Muted', text: 'Params and tags are the same in every run.' });
     }
-    const node = el('table', { cls: 'nbtrack-Diff' });
-    const head = node.createTHead().insertRow();
-    head.append(
-      el('th', { text: '' }),
-      ...data.diff.runs.map((label) => el('th', { text: label, attrs: { scope: 'col' } })),
-    );
-    const body = node.createTBody();
-    data.diff.fields.forEach((field, i) => {
-      const row = body.insertRow();
-      row.append(el('th', { text: field, attrs: { scope: 'row' } }));
-      for (const value of data.diff.values[i]) {
-        row.append(el('td', { text: value ?? '—', cls: value === null ? 'nbtrack-Missing' : '' }));
-      }
-    });
-    return node;
+    return diffTable(data.diff, { table: 'nbtrack-Diff', missing: 'nbtrack-Missing' });
   }
 
   private _onLiveChange(): void {

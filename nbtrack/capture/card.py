@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._format import format_duration
 from .lineage import RunSummary, param_changes
 
 MIME_TYPE = "application/vnd.nbtrack.run+json"
@@ -67,13 +68,8 @@ def number(value: Any) -> str:
 
 
 def duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    if seconds < 1:
-        return f"{seconds * 1000:.0f} ms"
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    return f"{int(seconds // 60)} min {seconds % 60:02.0f} s"
+    """The run's duration as the sidebar and widgets write it (``nbtrack._format``); "—" if unknown."""
+    return format_duration(seconds) or "—"
 
 
 def _delta(old: float | None, new: float) -> str:

@@ -40,13 +40,10 @@ Export::
     to_scenegraph(chart) -> dict              # what Vega drew, for counting marks in tests
     mimebundle(chart, *, png=True) -> dict    # static _repr_mimebundle_ fallback
     split_datasets(chart) -> (spec_without_rows, {dataset_name: arrow_ipc_bytes})
-    arrow_ipc(table) -> bytes                 # a pyarrow Table as an Arrow IPC stream
-    compact_table(table) -> table             # narrow columns for the wire (no int64/BigInt)
 
-Wire helpers (also used by the widgets' run-table pages)::
-
-    dictionary_array(values) -> pa.DictionaryArray   # text with the narrowest index type
-    epoch_ms(series) -> Series                        # datetimes as float epoch ms (nbtrack.charts._inline)
+The Arrow and JSON encoding for JavaScript (``compact_table``, ``arrow_ipc``,
+``dictionary_array``, epoch-ms times) is :mod:`nbtrack.wire`, shared with the
+widgets and the sidebar.
 
 Loading a comparison (``nbtrack.compare_data``, reads the store; no Altair)::
 
@@ -58,7 +55,6 @@ Loading a comparison (``nbtrack.compare_data``, reads the store; no Altair)::
     prepare_compare(runs=None, *, last=None, experiment=None, filter=None, metrics=None,
                     x=None, y=None, color=None, max_points=2000) -> CompareData
         x in CURVE_X sets the curves' axis, any other x is the scatter's column (data.scatter)
-    compare_payload(data) -> {"runs", "diff", "history": Arrow IPC bytes}; payload_size(payload)
 
 For a static PNG of long curves, build the chart with a smaller ``max_points`` (500 draws the
 same picture at 600 px and renders several times faster).
@@ -80,9 +76,6 @@ if TYPE_CHECKING:
     from .curves import CURVE_X, curves_chart
     from .diff import DIFF_ATTRIBUTES, param_diff
     from .export import (
-        arrow_ipc,
-        compact_table,
-        dictionary_array,
         mimebundle,
         split_datasets,
         to_png,
@@ -116,20 +109,14 @@ _WHERE = {
     "to_scenegraph": "export",
     "mimebundle": "export",
     "split_datasets": "export",
-    "dictionary_array": "export",
-    "arrow_ipc": "export",
-    "compact_table": "export",
 }
 
 __all__ = [
     "CURVE_X",
     "DIFF_ATTRIBUTES",
     "MAX_POINTS",
-    "arrow_ipc",
-    "compact_table",
     "contour_chart",
     "curves_chart",
-    "dictionary_array",
     "downsample",
     "importance_chart",
     "mimebundle",

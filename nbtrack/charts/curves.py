@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ChartInputError, ColumnNotFoundError
-from ._inline import epoch_ms, inline
+from ..wire import epoch_ms_column
+from ._inline import inline
 from .series import MAX_POINTS, check_smoothing, downsample, smooth
 from .theme import themed
 
@@ -130,7 +131,7 @@ def _time_axis(history: pd.DataFrame, runs: pd.Series, x: str) -> pd.Series:
         raise ColumnNotFoundError(f"x={x!r} needs a wall_time or timestamp column in the history")
     column = history[source]
     if pd.api.types.is_datetime64_any_dtype(column):
-        ms = epoch_ms(column)
+        ms = epoch_ms_column(column)
     else:
         ms = pd.to_numeric(column, errors="coerce").astype("float64")
     if x == "wall_time":

@@ -1,5 +1,7 @@
 """Charts out of the notebook: PNG/SVG with vl-convert, and specs split from their data.
 
+The rows' Arrow encoding is :mod:`nbtrack.wire`'s, shared with the run table and the sidebar.
+
 vl-convert bundles Vega, Vega-Lite and a JavaScript engine, so images are
 made offline with no browser; that is what static ``_repr_mimebundle_``
 fallbacks (nbconvert, GitHub, a terminal IPython) and the tests use.
@@ -11,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._optional import require
 from ..errors import ChartInputError
+from ..wire import arrow_ipc, compact_table
 
 if TYPE_CHECKING:
     import altair as alt
@@ -46,8 +49,9 @@ def split_datasets(chart: alt.TopLevelMixin | dict[str, Any]) -> tuple[dict[str,
     For a widget: send the small spec as JSON and the datasets as binary
     buffers; in JavaScript put each back with
     ``spec.datasets[name] = tableFromIPC(bytes).toArray().map((r) => r.toJSON())``
-    before ``vegaEmbed``. Columns are made compact by :func:`compact_table`
-    (about 18 bytes a curve point instead of about 130 as JSON).
+    before ``vegaEmbed``. Columns are made compact by
+    :func:`nbtrack.wire.compact_table` (about 18 bytes a curve point instead
+    of about 130 as JSON).
     """
     import pyarrow as pa
 
@@ -57,72 +61,6 @@ def split_datasets(chart: alt.TopLevelMixin | dict[str, Any]) -> tuple[dict[str,
     return spec, {
         name: arrow_ipc(compact_table(pa.Table.from_pylist(rows))) for name, rows in datasets.items()
     }
-
-
-def compact_table(table: Any, *, float32: bool = True) -> Any:
-    """Narrow a table's columns for the wire, without changing what a chart shows.
-
-    Text becomes a dictionary with the narrowest index; integers become
-    int32 when they fit, else float64 (Arrow's JavaScript reads 64-bit
-    integers as BigInt, which Vega cannot use); a float column becomes
-    float32 when float32's rounding is below 1e-5 of the column's range
-    (invisible on any axis; tooltips show 6 digits) - metric values yes,
-    epoch milliseconds no (``float32=False`` keeps every float64).
-    """
-    import pyarrow as pa
-
-    for i, field in enumerate(table.schema):
-        column = table.column(i)
-        if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
-            table = table.set_column(i, field.name, dictionary_array(column.to_pylist()))
-        elif pa.types.is_integer(field.type):
-            table = table.set_column(i, field.name, column.cast(_int_type(column)))
-        elif float32 and pa.types.is_float64(field.type) and _float32_is_enough(column):
-            table = table.set_column(i, field.name, column.cast(pa.float32()))
-    return table
-
-
-def _int_type(column: Any) -> Any:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    bounds = pc.min_max(column).as_py()
-    low, high = bounds["min"], bounds["max"]
-    fits = low is None or (low >= -(2**31) and high < 2**31)
-    return pa.int32() if fits else pa.float64()
-
-
-def _float32_is_enough(column: Any) -> bool:
-    import numpy as np
-
-    values = column.to_numpy(zero_copy_only=False)
-    finite = values[np.isfinite(values)]
-    if finite.size == 0:
-        return True
-    low, high = float(finite.min()), float(finite.max())
-    if high == low:
-        return float(np.float32(low)) == low
-    scale = max(abs(low), abs(high))
-    return scale <= 3.4e38 and scale * 2.0**-23 <= (high - low) * 1e-5
-
-
-def dictionary_array(values: Any) -> Any:
-    """Text as an Arrow dictionary array with the narrowest index (int8 up to 127 distinct values)."""
-    import pandas as pd
-    import pyarrow as pa
-
-    array = pa.array(pd.Categorical(values))
-    return array.cast(pa.dictionary(array.type.index_type, pa.string()))
-
-
-def arrow_ipc(table: Any) -> bytes:
-    """A pyarrow Table as Arrow IPC stream bytes (what ``tableFromIPC`` reads in JavaScript)."""
-    import pyarrow as pa
-
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue().to_pybytes()
 
 
 def _spec(chart: Any) -> dict[str, Any]:

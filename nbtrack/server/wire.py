@@ -1,52 +1,24 @@
-"""Values on the wire: JSON-safe numbers, epoch-millisecond times, run rows.
+"""Run rows for the REST API, in the JSON-safe values of :mod:`nbtrack.wire`.
 
-JSON has no NaN or infinity, and metrics may be either (stored like
-MLflow stores them), so non-finite numbers travel as the strings ``"NaN"``,
-``"Infinity"`` and ``"-Infinity"``. Times are epoch milliseconds (numbers).
+``number``, ``epoch_ms`` and ``text`` are :mod:`nbtrack.wire`'s (one
+definition for the widgets and the sidebar): non-finite numbers travel as the
+strings ``"NaN"``, ``"Infinity"`` and ``"-Infinity"``, times as integer epoch
+milliseconds.
 """
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
+
+from ..wire import epoch_ms, missing, number, text
 
 if TYPE_CHECKING:
     import pandas as pd
 
+__all__ = ["TOOL_TAG_PREFIX", "epoch_ms", "number", "run_rows", "text"]
+
 #: Tags written by nbtrack itself (cell id, git, environment): shown in a run's detail, not in lists.
 TOOL_TAG_PREFIX = "nbtrack."
-_NON_FINITE = {math.inf: "Infinity", -math.inf: "-Infinity"}
-
-
-def number(value: Any) -> float | int | str | None:
-    """A JSON-safe number: None for missing, strings for NaN and infinities."""
-    if value is None:
-        return None
-    number = float(value)
-    if math.isnan(number):
-        return "NaN"
-    if math.isinf(number):
-        return _NON_FINITE[number]
-    return int(number) if isinstance(value, int) and not isinstance(value, bool) else number
-
-
-def epoch_ms(value: Any) -> int | None:
-    """A timestamp (datetime, pandas Timestamp, None/NaT) as integer epoch milliseconds."""
-    if value is None:
-        return None
-    import pandas as pd
-
-    if pd.isna(value):
-        return None
-    stamp = pd.Timestamp(value)
-    if stamp.tzinfo is None:
-        stamp = stamp.tz_localize("UTC")
-    return int(stamp.value // 1_000_000)
-
-
-def text(value: Any) -> str | None:
-    """Text or None (pandas' missing values included)."""
-    return None if _missing(value) else str(value)
 
 
 def run_rows(frame: pd.DataFrame, *, tool_tags: bool = False) -> list[dict[str, Any]]:
@@ -67,9 +39,9 @@ def run_rows(frame: pd.DataFrame, *, tool_tags: bool = False) -> list[dict[str, 
 
 
 def _row(record: dict[str, Any], groups: dict[str, list[str]]) -> dict[str, Any]:
-    metrics = {c[8:]: number(record[c]) for c in groups["metrics."] if not _missing(record[c])}
-    params = {c[7:]: str(record[c]) for c in groups["params."] if not _missing(record[c])}
-    tags = {c[5:]: str(record[c]) for c in groups["tags."] if not _missing(record[c])}
+    metrics = {c[8:]: number(record[c]) for c in groups["metrics."] if not missing(record[c])}
+    params = {c[7:]: str(record[c]) for c in groups["params."] if not missing(record[c])}
+    tags = {c[5:]: str(record[c]) for c in groups["tags."] if not missing(record[c])}
     duration = record.get("duration")
     return {
         "run_id": record["run_id"],
@@ -79,16 +51,10 @@ def _row(record: dict[str, Any], groups: dict[str, list[str]]) -> dict[str, Any]
         "status": record["status"],
         "start_time": epoch_ms(record.get("start_time")),
         "end_time": epoch_ms(record.get("end_time")),
-        "duration": None if _missing(duration) else float(duration or 0.0),
+        "duration": None if missing(duration) else float(duration or 0.0),
         "parent_run_id": text(record.get("parent_run_id")),
         "user": text(record.get("user")),
         "metrics": metrics,
         "params": params,
         "tags": tags,
     }
-
-
-def _missing(value: Any) -> bool:
-    import pandas as pd
-
-    return value is None or bool(pd.isna(value))  # None, NaN, NaT, pd.NA

@@ -19,12 +19,11 @@ import traitlets
 
 from ..charts.views import VIEWS, column_options, default_settings, draw_view
 from ..errors import NbtrackError
+from ..wire import diff_json
 from ._assets import asset
 from ._static import with_static
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from ..compare_data import CompareData
 
 
@@ -50,7 +49,7 @@ class CompareRuns(anywidget.AnyWidget):
             views=[{"id": k, "title": v} for k, v in VIEWS.items() if k != "curves" or len(data.history)],
             settings=settings,
             options=column_options(data),
-            diff=diff_payload(data.diff),
+            diff=diff_json(data.diff),
             title=_title(data),
             view=view,
             chart=self._build(view, settings[view])[1] if view in settings else {},
@@ -105,12 +104,6 @@ class CompareRuns(anywidget.AnyWidget):
 
 
 # -- what the controls offer ---------------------------------------------------------------
-
-
-def diff_payload(diff: pd.DataFrame) -> dict[str, Any]:
-    """The param diff as compact JSON: fields, run labels and the cells (text)."""
-    cells = diff.astype("string").fillna("").to_numpy(dtype=object).tolist()
-    return {"fields": [str(f) for f in diff.index], "runs": [str(c) for c in diff.columns], "cells": cells}
 
 
 def _first_view(data: CompareData) -> str:

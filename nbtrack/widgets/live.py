@@ -139,7 +139,7 @@ class LiveCurves(anywidget.AnyWidget):
         if metrics != self._metrics or not self._dataset:
             self._send_chart(frame, metrics)
             return
-        from ..charts.export import arrow_ipc
+        from ..wire import arrow_ipc
 
         table = self._dataset_table(frame)
         if table is None:
@@ -169,7 +169,7 @@ class LiveCurves(anywidget.AnyWidget):
         """The chart's rows for ``frame`` with exactly the columns the spec was built with."""
         import pyarrow as pa
 
-        from ..charts.export import dictionary_array
+        from ..wire import dictionary_array
 
         history = _history(frame, self._run.run_name)
         if not self._spec_columns or not set(self._spec_columns) <= set(history.columns):
@@ -250,7 +250,7 @@ def _history(frame: pd.DataFrame, run_name: str) -> pd.DataFrame:
 
 
 def _schema_names(ipc: bytes) -> tuple[str, ...]:
-    from ._payload import read_ipc
+    from ..wire import read_ipc
 
     return tuple(read_ipc(ipc).schema.names)
 

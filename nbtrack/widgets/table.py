@@ -17,8 +17,8 @@ import anywidget
 import traitlets
 
 from ..errors import FilterParseError, InvalidValueError, NbtrackError
+from ..wire import page_ipc
 from ._assets import asset
-from ._payload import page_ipc
 from ._run_pages import RunPages, default_columns, order_term, runs_by_id
 from ._static import html_table, text_table, with_static
 

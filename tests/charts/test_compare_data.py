@@ -1,6 +1,8 @@
-"""compare_data and friends against a real store: selection, tables, downsampled histories, payload."""
+"""compare_data and friends against a real store: selection, tables, downsampled histories, what is sent."""
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pandas as pd
@@ -10,12 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import nbtrack
-from nbtrack.charts import curves_chart, parallel_coordinates_chart, scatter_chart
+from nbtrack.charts import curves_chart, parallel_coordinates_chart, scatter_chart, split_datasets
 from nbtrack.compare_data import (
     HISTORY_COLUMNS,
     compare_data,
-    compare_payload,
-    payload_size,
     prepare_compare,
     resolve_run_ids,
 )
@@ -77,25 +77,28 @@ def test_charts_draw_straight_from_compare_data():
     assert drawn(parallel_coordinates_chart(data.runs, None, "accuracy"))["line"] == 3
 
 
+def sent_curves(data, x="step"):
+    """The curves chart as the compare widget sends it: its spec (JSON) and its rows (Arrow IPC)."""
+    spec, datasets = split_datasets(curves_chart(data.history, x=x))
+    (rows,) = datasets.values()
+    return spec, rows
+
+
 @pytest.mark.parametrize("x", ["step", "wall_time", "relative_time"])
-def test_payload_carries_the_x_asked_for_and_reads_back(x):
+def test_sent_curves_carry_the_x_asked_for_and_read_back(x):
     data = compare_data(make_runs(2), metrics="loss", x=x)
-    payload = compare_payload(data)
-    history = pa.ipc.open_stream(payload["history"]).read_all()
-    expected = ["run", "metric", "step", "value"] if x == "step" else ["run", "metric", "step", x, "value"]
-    assert history.column_names == expected
+    history = pa.ipc.open_stream(sent_curves(data, x)[1]).read_all()
+    expected = {"run", "metric", "step", "value"} | ({x} if x != "step" else set())
+    assert set(history.column_names) == expected
     assert history.schema.field("step").type == pa.int32()
     assert history.num_rows == 200
-    if x == "wall_time":
+    wide = [f.name for f in history.schema if pa.types.is_integer(f.type) and f.type.bit_width == 64]
+    assert wide == [] and not any(pa.types.is_timestamp(f.type) for f in history.schema)
+    if x == "wall_time":  # epoch ms as float64: float32 would be off by minutes
         assert history.schema.field("wall_time").type == pa.float64()
-        expected_ms = data.history["wall_time"][0].value // 1_000_000  # exact integer ms, no float rounding
-        assert history.column("wall_time")[0].as_py() == pytest.approx(expected_ms, abs=0.5)
-    runs = pa.ipc.open_stream(payload["runs"]).read_all()
-    assert runs.column("run_id").to_pylist() == list(data.run_ids)
-    assert runs.column("start_time").type == pa.float64()
-    wide = [f.name for f in runs.schema if pa.types.is_integer(f.type) and f.type.bit_width == 64]
-    assert wide == [] and not any(pa.types.is_timestamp(f.type) for f in runs.schema)
-    assert payload_size(payload) == sum(len(v) for v in payload.values())
+        sent = sorted(history.column("wall_time").to_pylist())
+        expected_ms = sorted(t.value // 1_000_000 for t in data.history["wall_time"])
+        assert sent == pytest.approx(expected_ms, abs=0.5)
 
 
 def test_long_histories_keep_first_last_and_extremes_per_series():
@@ -160,7 +163,8 @@ def test_compare_of_20_runs_of_100k_steps_stays_under_1_mb():
         data = compare_data(ids, x=x)
         assert data.stored_points == 2_000_000
         assert data.history.groupby("run").size().max() <= 2000
-        assert payload_size(compare_payload(data)) <= ONE_MB, x
+        spec, rows = sent_curves(data, x)
+        assert len(json.dumps(spec)) + len(rows) <= ONE_MB, x
 
 
 def test_metrics_filter_and_empty_metrics():
@@ -168,8 +172,6 @@ def test_metrics_filter_and_empty_metrics():
     assert compare_data(ids, metrics="metrics.loss").metrics == ("loss",)
     tables_only = compare_data(ids, metrics=[])
     assert tables_only.history.empty and tuple(tables_only.history.columns) == HISTORY_COLUMNS
-    payload = compare_payload(tables_only)
-    assert pa.ipc.open_stream(payload["history"]).read_all().num_rows == 0
 
 
 def test_deleted_runs_can_still_be_compared_by_id():

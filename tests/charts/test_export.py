@@ -6,7 +6,6 @@ import pyarrow as pa
 import pytest
 
 from nbtrack.charts import (
-    compact_table,
     curves_chart,
     mimebundle,
     scatter_chart,
@@ -56,26 +55,6 @@ def test_split_datasets_moves_rows_into_compact_arrow():
         )
         assert got["value"] == pytest.approx(want["value"], rel=1e-6)
     assert sum(map(len, datasets.values())) < len(str(full["datasets"])) / 4
-
-
-def test_compact_table_never_sends_64_bit_integers():
-    table = pa.table(
-        {
-            "small": pa.array([1, 2, 3], pa.int64()),
-            "big": pa.array([1, 2, 2**40], pa.int64()),
-            "flat": pa.array([0.1, 0.1, 0.1]),
-            "fine": pa.array([1.0, 1.0 + 1e-9, 1.0 + 2e-9]),
-            "text": pa.array(["a", None, "a"]),
-        }
-    )
-    compact = compact_table(table)
-    assert compact.schema.field("small").type == pa.int32()
-    assert compact.schema.field("big").type == pa.float64()
-    assert compact.column("big").to_pylist() == [1.0, 2.0, 2.0**40]
-    assert compact.schema.field("flat").type == pa.float64()  # 0.1 is not exact in float32
-    assert compact.schema.field("fine").type == pa.float64()  # float32 would flatten it
-    assert compact.column("text").to_pylist() == ["a", None, "a"]
-    assert compact_table(table, float32=False).schema.field("fine").type == pa.float64()
 
 
 def test_not_a_chart():

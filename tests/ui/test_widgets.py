@@ -132,7 +132,7 @@ def test_compare_draws_one_curve_per_run(notebook: Page) -> None:
     scatter = widget.locator('.nbt-chart[data-drawn="scatter"]')
     expect(scatter.locator(".mark-symbol.role-mark path")).to_have_count(4)
     widget.locator('.nbt-tab[data-view="params"]').click()
-    expect(widget.locator(".nbt-diff tr[data-field='params.lr'] td")).to_have_count(5)
+    expect(widget.locator(".nbt-diff tr[data-field='params.lr'] td")).to_have_count(4)
 
 
 def test_live_chart_grows_while_the_cell_runs(notebook: Page) -> None:

@@ -6,8 +6,8 @@ import pytest
 
 import nbtrack
 from nbtrack.errors import ColumnNotFoundError, InvalidValueError, NotEnoughRunsError, RunNotFoundError
-from nbtrack.widgets._payload import read_ipc
 from nbtrack.widgets.compare import settings_with
+from nbtrack.wire import read_ipc
 
 from ._runs import log_runs
 from ._wire import Wire
@@ -45,7 +45,7 @@ def test_param_diff_shows_only_what_differs(runs):
     widget = nbtrack.compare(runs[:2])
     assert widget.diff["runs"] == ["r0", "r1"]
     assert widget.diff["fields"] == ["params.depth", "params.lr", "params.model"]
-    assert widget.diff["cells"][2] == ["rf", "xgb"]
+    assert widget.diff["values"][2] == ["rf", "xgb"]
 
 
 def test_switching_tabs_builds_each_chart_once_and_lazily(runs):

@@ -145,7 +145,11 @@ def test_compare_draws_the_python_spec_offline(page: Page, store_runs) -> None:
     expect(page.locator("#el .nbt-chart-error")).to_have_text("No column 'x'")
 
     page.locator('#el .nbt-tab[data-view="params"]').click()
-    expect(page.locator("#el table.nbt-diff tr[data-field='params.lr'] td")).to_have_count(5)
+    row = page.locator("#el table.nbt-diff tr[data-field='params.lr']")
+    expect(row.locator("th")).to_have_text("params.lr")  # the field heads its row
+    expect(row.locator("td")).to_have_count(4)  # one value per run
+    python_sets(page, "diff", {"fields": ["params.x"], "runs": ["a", "b"], "values": [["1", None]]})
+    expect(page.locator("#el table.nbt-diff td.nbt-missing")).to_have_text("—")  # b has no params.x
     assert refused == []
 
 

@@ -10,7 +10,7 @@ import pytest
 import nbtrack
 from nbtrack.errors import InvalidValueError, NoActiveRunError
 from nbtrack.widgets._live_feed import LiveFeed
-from nbtrack.widgets._payload import read_ipc
+from nbtrack.wire import read_ipc
 
 from ._wire import Wire
 

@@ -6,8 +6,8 @@ import pytest
 
 import nbtrack
 from nbtrack.errors import ExperimentNotFoundError, FilterParseError, InvalidValueError
-from nbtrack.widgets._payload import read_ipc
 from nbtrack.widgets.table import PAGE_SIZE, RunTable
+from nbtrack.wire import read_ipc
 
 from ._runs import log_runs
 from ._wire import Wire

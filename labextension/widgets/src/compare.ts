@@ -2,6 +2,7 @@
  * The comparison widget: tabs over charts that Python builds (nbtrack.charts) and sends as
  * a Vega-Lite spec plus Arrow rows. Controls change `settings`; Python answers with `chart`.
  */
+import { diffTable, type ParamDiff } from '../../shared/diff';
 import { drawChart, type ChartPayload } from './chart';
 import { element, listen, type AnyModel, type RenderProps } from './model';
 import { columnLabel } from './format';
@@ -162,22 +163,12 @@ class CompareView {
   private drawDiff(): void {
     this.finalize?.();
     this.finalize = null;
-    const diff = this.model.get('diff') ?? { fields: [], runs: [], cells: [] };
+    const diff: ParamDiff = this.model.get('diff') ?? { fields: [], runs: [], values: [] };
     if (!diff.fields.length) {
       this.host.replaceChildren(element('p', 'nbt-empty', 'These runs have the same params and tags.'));
       return;
     }
-    const table = element('table', 'nbt-diff');
-    const head = element('tr');
-    head.append(element('th', '', 'field'), ...diff.runs.map((run: string) => element('th', '', run)));
-    table.append(head);
-    diff.fields.forEach((field: string, i: number) => {
-      const row = element('tr');
-      row.dataset.field = field;
-      row.append(element('td', '', field), ...diff.cells[i].map((v: string) => element('td', '', v)));
-      table.append(row);
-    });
-    this.host.replaceChildren(table);
+    this.host.replaceChildren(diffTable(diff, { table: 'nbt-diff', missing: 'nbt-missing' }));
   }
 
   private async drawCurrent(): Promise<void> {
