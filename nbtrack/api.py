@@ -168,6 +168,24 @@ def get_run(run_id: str) -> RunRecord:
     return record
 
 
+def resolve_run_id(prefix: str) -> str:
+    """The full id of the one run (deleted ones too) whose id is, or starts with, ``prefix``.
+
+    What the CLI and ``%nbtrack`` accept wherever a run id goes: ``nbtrack show 3f2a``.
+    Raises :class:`~nbtrack.errors.RunNotFoundError` when no run or several runs match.
+    """
+    validation.check_run_id(prefix, "run id prefix")
+    session = get_session()
+    found = session.reader().resolve_run_prefix(prefix, limit=2)
+    if len(found) == 1:
+        return found[0]
+    problem = "matches no run" if not found else "matches several runs: give more characters of the id"
+    raise RunNotFoundError(
+        f"run id prefix {prefix!r} {problem} in the store at {session.store.uri} "
+        "(`nbtrack runs` or `%nbtrack runs` lists them)"
+    )
+
+
 # -- logging ---------------------------------------------------------------------------
 
 
@@ -313,10 +331,7 @@ def _run_query(
         if filter.strip():
             validation.check_text(filter, "filter", max_length=MAX_FILTER_LENGTH)
     order_by = _order_by_list(order_by)
-    if isinstance(max_results, bool) or not isinstance(max_results, int) or not 0 <= max_results <= MAX_INT64:
-        raise InvalidValueError(
-            f"max_results must be an integer from 0 to {MAX_INT64}, got {max_results!r:.40}"
-        )
+    validation.check_int(max_results, "max_results", minimum=0, maximum=MAX_INT64)
     if not isinstance(include_deleted, bool):
         raise InvalidValueError(f"include_deleted must be True or False, got {include_deleted!r:.40}")
     from .store.filter import parse_filter, parse_order_by
@@ -372,12 +387,8 @@ def metric_history(run_id: str, key: str, max_points: int | None = None) -> pd.D
     """
     import pandas as pd
 
-    if max_points is not None and (
-        isinstance(max_points, bool) or not isinstance(max_points, int) or not 4 <= max_points <= MAX_INT64
-    ):
-        raise InvalidValueError(
-            f"max_points must be an integer of at least 4 (at most {MAX_INT64}), got {max_points!r:.40}"
-        )
+    if max_points is not None:
+        validation.check_int(max_points, "max_points", minimum=4, maximum=MAX_INT64)
     validation.check_run_id(run_id)
     validation.check_key(key, "metric")
     session = get_session()

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from . import api
-from .errors import NbtrackError, RunNotFoundError
+from .errors import NbtrackError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -96,7 +96,7 @@ def show(
 ) -> None:
     """Show one run: attributes, params, latest metrics and tags."""
     _use_store(store)
-    record = api.get_run(_resolve_run_id(run_id))
+    record = api.get_run(api.resolve_run_id(run_id))
     if fmt is Format.json:
         typer.echo(json.dumps(_record_dict(record), default=str, indent=2))
         return
@@ -303,17 +303,6 @@ def _print_record(record: Any) -> None:
     if record.error:
         console.print("[red]error:[/]")
         console.print(record.error[-4000:], markup=False)
-
-
-def _resolve_run_id(prefix: str) -> str:
-    if len(prefix) == 32:
-        return prefix
-    found = api.sql("SELECT run_id FROM all_runs WHERE starts_with(run_id, ?) LIMIT 3", [prefix])
-    if len(found) == 1:
-        return str(found["run_id"].iloc[0])
-    if len(found) == 0:
-        raise RunNotFoundError(f"No run id starts with {prefix!r}; `nbtrack runs` lists them")
-    raise RunNotFoundError(f"{prefix!r} matches several runs; give more characters of the id")
 
 
 def main() -> None:

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 import nbtrack
-from nbtrack.errors import NoActiveRunError, RunStateError
+from nbtrack.api import resolve_run_id
+from nbtrack.errors import InvalidValueError, NoActiveRunError, RunNotFoundError, RunStateError
 
 
 def test_issue_example_round_trip():
@@ -354,12 +355,77 @@ def test_latest_value_of_a_repeated_step_is_the_last_logged():
 def test_metric_listeners_see_single_points_and_batches():
     seen = []
     session = nbtrack.get_session()
-    session.metric_listeners.append(lambda run_id, key, step, ts, value: seen.append((key, step, value)))
+
+    def listener(run_id, key, step, ts, value):
+        seen.append((key, step, value))
+
+    session.subscribe(listener)
+    session.subscribe(listener)  # twice: still one subscription
     try:
         with nbtrack.start_run():
             nbtrack.log_metric("a", 1.0)
             nbtrack.log_batch({"b": [2.0, 3.0]})
             nbtrack.log_batch([("c", 4.0, 7, 1_700_000_000_000)])
     finally:
-        session.metric_listeners.clear()
+        assert session.unsubscribe(listener) is True
     assert seen == [("a", 0, 1.0), ("b", 0, 2.0), ("b", 1, 3.0), ("c", 7, 4.0)]
+    assert session.unsubscribe(listener) is False
+    with nbtrack.start_run():
+        nbtrack.log_metric("a", 2.0)
+    assert len(seen) == 4  # unsubscribed: no longer called
+
+
+def test_metric_listeners_list_still_subscribes_and_unsubscribes():
+    """The list older callers mutate (``%%track``'s card) is a view onto subscribe/unsubscribe."""
+    seen = []
+    session = nbtrack.get_session()
+
+    def listener(*point):
+        seen.append(point[1])
+
+    session.metric_listeners.append(listener)
+    assert listener in session.metric_listeners and len(session.metric_listeners) == 1
+    with nbtrack.start_run():
+        nbtrack.log_metric("a", 1.0)
+    session.metric_listeners.remove(listener)
+    assert session.metric_listeners == []
+    with pytest.raises(ValueError):
+        session.metric_listeners.remove(listener)
+    with nbtrack.start_run():
+        nbtrack.log_metric("b", 1.0)
+    assert seen == ["a"]
+
+
+def test_subscribe_refuses_what_cannot_be_called():
+    with pytest.raises(InvalidValueError, match="subscribe takes a callable, got int"):
+        nbtrack.get_session().subscribe(5)  # type: ignore[arg-type]
+
+
+def test_resolve_run_id_from_a_unique_prefix():
+    with nbtrack.start_run() as first:
+        pass
+    with nbtrack.start_run() as second:
+        pass
+    assert resolve_run_id(first.run_id) == first.run_id
+    assert resolve_run_id(first.run_id[:10]) == first.run_id
+    nbtrack.delete_run(second.run_id)
+    assert resolve_run_id(second.run_id[:10]) == second.run_id  # deleted runs too
+    with pytest.raises(RunNotFoundError, match=r"'zz' matches no run in the store at .*nbtrack runs"):
+        resolve_run_id("zz")
+    with pytest.raises(InvalidValueError, match="run id prefix"):
+        resolve_run_id("")
+    with pytest.raises(InvalidValueError, match="run id prefix must be a run id string"):
+        resolve_run_id(5)  # type: ignore[arg-type]
+
+
+def test_resolve_run_id_says_when_several_runs_match():
+    ids = []
+    while True:  # run ids are random: log until two share their first character
+        with nbtrack.start_run() as run:
+            pass
+        ids.append(run.run_id)
+        shared = [i for i in ids if i[0] == run.run_id[0]]
+        if len(shared) > 1:
+            break
+    with pytest.raises(RunNotFoundError, match=f"{run.run_id[0]!r} matches several runs"):
+        resolve_run_id(run.run_id[0])

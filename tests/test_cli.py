@@ -68,6 +68,6 @@ def test_errors_go_to_stderr_with_nonzero_exit(two_runs):
     write = _cli("sql", "delete from core.runs", check=False)
     assert write.returncode == 1 and "only reads" in write.stderr
     missing = _cli("show", "zzzz", check=False)
-    assert missing.returncode == 1 and "No run id starts with" in missing.stderr
+    assert missing.returncode == 1 and "'zzzz' matches no run" in missing.stderr
     usage = _cli("runs", "--format", "xml", check=False)
     assert usage.returncode == 2 and "xml" in usage.stderr

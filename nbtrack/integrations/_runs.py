@@ -15,12 +15,12 @@ still active, so a callback left behind never writes into a run that has ended.
 from __future__ import annotations
 
 import numbers
-import traceback
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 from ..tracking import validation
+from ..tracking.rows import outcome_for
 from ..tracking.run_state import RunState
 from ..tracking.session import Session, get_session
 from ._config import AutologConfig
@@ -150,7 +150,7 @@ def autolog_run(
         yield run
     except BaseException as exc:
         if run is not None:
-            _end(run, _status_for(exc), "".join(traceback.format_exception(exc)))
+            _end(run, *outcome_for(exc))
         raise
     else:
         if run is not None:
@@ -186,10 +186,6 @@ def _end(run: AutologRun, status: str, error: str | None) -> None:
         return  # the user (or the parent's end) already ended it
     with guarded(run.integration, "the end of its run"):
         run.session.end_run(status, run_id=run.run_id, error=error)
-
-
-def _status_for(exc: BaseException) -> str:
-    return "KILLED" if isinstance(exc, KeyboardInterrupt) else "FAILED"
 
 
 @contextmanager

@@ -8,22 +8,27 @@ Vega-Lite specs, sent as JSON for the sidebar's bundled vega-embed to draw.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ChartInputError, ColumnNotFoundError
 from . import wire
+
+if TYPE_CHECKING:
+    from ..store.base import Store
 
 #: The inline compare widget's views the sidebar shows too (importance fits a random forest: left out).
 VIEWS = ("curves", "scatter", "parallel", "contour")
 
 
-def comparison(run_ids: list[str], metrics: list[str], x: str, smoothing: float) -> dict[str, Any]:
-    """Runs, what differs between them and their charts (Vega-Lite specs)."""
+def comparison(
+    store: Store, run_ids: list[str], metrics: list[str], x: str, smoothing: float
+) -> dict[str, Any]:
+    """Runs, what differs between them and their charts (Vega-Lite specs), read from ``store``."""
     from ..charts.series import check_smoothing
     from ..compare_data import compare_data
 
     check_smoothing(smoothing)
-    data = compare_data(run_ids, metrics or None, x)
+    data = compare_data(run_ids, metrics or None, x, store=store)
     runs = data.runs
     return {
         "run_ids": list(data.run_ids),
@@ -37,17 +42,9 @@ def comparison(run_ids: list[str], metrics: list[str], x: str, smoothing: float)
             for row in runs.to_dict("records")
         ],
         "metrics": list(data.metrics),
-        "diff": _diff(data.diff),
+        "diff": wire.diff_json(data.diff),  # the widget sends the same (nbtrack.wire)
         "charts": _charts(data, x, smoothing),
         "stored_points": data.stored_points,
-    }
-
-
-def _diff(diff: Any) -> dict[str, Any]:
-    return {
-        "fields": [str(f) for f in diff.index],
-        "runs": [str(c) for c in diff.columns],
-        "values": [[wire.text(v) for v in row] for row in diff.itertuples(index=False)],
     }
 
 

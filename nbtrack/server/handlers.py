@@ -244,8 +244,7 @@ class CompareHandler(NbtrackHandler):
         x = arguments.choice(self.values, "x", arguments.CURVE_X)
         smoothing = arguments.number(self.values, "smoothing", 0.0, minimum=0.0, below=1.0)
         blame: Blame = {**_RUN, ColumnNotFoundError: "metric"}
-        # compare_data reads the Session's store, which state.bind_store pointed at this server's
-        await self.reply(lambda _store, *args: comparison(*args), ids, metrics, x, smoothing, blame=blame)
+        await self.reply(comparison, ids, metrics, x, smoothing, blame=blame)
 
 
 class VersionHandler(NbtrackHandler):

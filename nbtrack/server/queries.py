@@ -7,7 +7,6 @@ filter grammar) as ``nbtrack.runs``, the widgets and the CLI.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,11 +84,7 @@ def run_detail(store: Store, run_id: str, root_dir: Path) -> dict[str, Any]:
     if record is None:
         raise RunNotFoundError(f"No run {run_id!r} in the store at {store.uri}; check the id")
     artifacts = store.artifacts(run_id)
-    keys = store.sql(
-        "SELECT key, count(*) AS points, max(step) AS last_step FROM metrics WHERE run_id = ? "
-        "GROUP BY key ORDER BY key",
-        [run_id],
-    )
+    series = store.metric_series(run_id)
     return {
         "run": {
             "run_id": record.run_id,
@@ -111,8 +106,7 @@ def run_detail(store: Store, run_id: str, root_dir: Path) -> dict[str, Any]:
         "metrics": {key: wire.number(value) for key, value in record.metrics.items()},
         "tags": dict(record.tags),
         "metric_keys": [
-            {"key": row.key, "points": int(row.points), "last_step": int(row.last_step)}
-            for row in keys.itertuples(index=False)
+            {"key": item.key, "points": item.points, "last_step": item.last_step} for item in series
         ],
         "artifacts": [
             {
@@ -207,22 +201,7 @@ def artifact_blob(store: Store, run_id: str, digest: str) -> Blob:
     )
 
 
-_VERSION_SQL = """
-SELECT (SELECT count(*) FROM experiments) AS experiments,
-       (SELECT count(*) FROM runs) AS runs,
-       (SELECT coalesce(sum(hash(run_id, status, end_time, lifecycle_stage, run_name)), 0) FROM all_runs)
-           AS run_hash,
-       (SELECT coalesce(sum(hash(run_id, key, step)), 0) FROM latest_metrics) AS metric_hash,
-       (SELECT count(*) FROM params) + (SELECT count(*) FROM tags) AS attributes
-"""
-
-
 def version(store: Store) -> dict[str, Any]:
     """A digest of what the panel shows: changes when runs, statuses, metrics, params or tags do."""
-    row = store.sql(_VERSION_SQL).iloc[0]
-    text = "|".join(str(row[c]) for c in ("experiments", "runs", "run_hash", "metric_hash", "attributes"))
-    return {
-        "version": hashlib.sha256(text.encode()).hexdigest()[:20],
-        "runs": int(row["runs"]),
-        "experiments": int(row["experiments"]),
-    }
+    found = store.version_digest()
+    return {"version": found.digest, "runs": found.runs, "experiments": found.experiments}

@@ -1,21 +1,21 @@
 """Run rows for the REST API, in the JSON-safe values of :mod:`nbtrack.wire`.
 
-``number``, ``epoch_ms`` and ``text`` are :mod:`nbtrack.wire`'s (one
-definition for the widgets and the sidebar): non-finite numbers travel as the
-strings ``"NaN"``, ``"Infinity"`` and ``"-Infinity"``, times as integer epoch
-milliseconds.
+``number``, ``epoch_ms``, ``text`` and ``diff_json`` are :mod:`nbtrack.wire`'s
+(one definition for the widgets and the sidebar): non-finite numbers travel as
+the strings ``"NaN"``, ``"Infinity"`` and ``"-Infinity"``, times as integer
+epoch milliseconds, the param diff as ``{fields, runs, values}``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..wire import epoch_ms, missing, number, text
+from ..wire import diff_json, epoch_ms, missing, number, text
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["TOOL_TAG_PREFIX", "epoch_ms", "number", "run_rows", "text"]
+__all__ = ["TOOL_TAG_PREFIX", "diff_json", "epoch_ms", "number", "run_rows", "text"]
 
 #: Tags written by nbtrack itself (cell id, git, environment): shown in a run's detail, not in lists.
 TOOL_TAG_PREFIX = "nbtrack."

@@ -8,6 +8,7 @@ same thing everywhere and a second backend only implements this class.
 from __future__ import annotations
 
 import abc
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -74,10 +75,41 @@ class Experiment:
     runs: int = 0
 
 
+@dataclass(frozen=True)
+class MetricSeries:
+    """One metric key of a run: how many points it has and its highest step."""
+
+    key: str
+    points: int
+    last_step: int
+
+
+@dataclass(frozen=True)
+class RunBrief:
+    """The little a run card needs about an earlier run: name, status, params, latest metrics."""
+
+    run_id: str
+    run_name: str
+    status: str
+    params: dict[str, str] = field(default_factory=dict)
+    metrics: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StoreVersion:
+    """A digest of what readers show (runs, statuses, latest steps, params, tags) and two counts."""
+
+    digest: str
+    runs: int
+    experiments: int
+
+
 class Store(abc.ABC):
     """A place runs are written to and read from."""
 
     uri: str
+    #: Seconds a read or an explicit flush waits for the store (backends may take it from the environment).
+    lock_timeout: float = 30.0
 
     @abc.abstractmethod
     def write_batch(self, batch: pa.Table, *, durable: bool = False) -> None:
@@ -116,6 +148,42 @@ class Store(abc.ABC):
         """The highest step stored for each metric key of a run (to resume it)."""
 
     @abc.abstractmethod
+    def metric_series(self, run_id: str) -> list[MetricSeries]:
+        """Every metric key of a run with its point count and highest step, by key."""
+
+    @abc.abstractmethod
+    def metric_keys(self, run_ids: Sequence[str]) -> list[str]:
+        """The distinct metric keys any of ``run_ids`` has, sorted."""
+
+    @abc.abstractmethod
+    def series_counts(self, run_ids: Sequence[str], keys: Sequence[str]) -> dict[tuple[str, str], int]:
+        """Stored point count of each (run_id, key) series that exists among ``run_ids`` x ``keys``."""
+
+    @abc.abstractmethod
+    def column_keys(self, experiment_ids: Sequence[str] | None) -> dict[str, list[str]]:
+        """Sorted metric, param and tag keys of the active runs of these experiments (None: all).
+
+        Answers ``{"metrics": [...], "params": [...], "tags": [...]}``.
+        """
+
+    @abc.abstractmethod
+    def resolve_run_prefix(self, prefix: str, limit: int = 2) -> list[str]:
+        """Up to ``limit`` ids of runs (deleted ones too) that start with ``prefix``, sorted."""
+
+    @abc.abstractmethod
+    def previous_runs(self, tag_key: str, *, exclude_run_id: str, before_ms: int) -> dict[str, RunBrief]:
+        """Tag value -> the newest active run carrying tag ``tag_key`` with that value.
+
+        Only runs started before ``before_ms`` (epoch milliseconds) count, and
+        never ``exclude_run_id``: ``%%track`` asks this with the cell-id tag
+        to find the previous run of every cell.
+        """
+
+    @abc.abstractmethod
+    def version_digest(self) -> StoreVersion:
+        """A digest that changes whenever runs, statuses, latest metric steps, params or tags do."""
+
+    @abc.abstractmethod
     def put_blob(self, data: bytes | None = None, *, file: Path | None = None) -> tuple[str, int]:
         """Store artifact content (bytes or a file) once; returns (sha256, size)."""
 
@@ -141,4 +209,12 @@ class Store(abc.ABC):
         Equal tokens mean nothing was written since; a different token means
         "look again". None: this backend cannot tell, so callers must query.
         """
+        return None
+
+    def release_idle(self) -> None:
+        """Before a fork: let go of resources a child must not inherit. Default: nothing to release."""
+        return None
+
+    def forget_after_fork(self) -> None:
+        """In a forked child: drop the parent's resources without closing them. Default: nothing held."""
         return None

@@ -22,7 +22,7 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,8 +32,8 @@ from ..errors import (
     StoreError,
     StoreLockedError,
 )
-from . import deadline, failures, frames, history, schema, user_sql
-from .base import RunQuery, RunRecord, Store
+from . import deadline, failures, frames, history, lookups, schema, user_sql
+from .base import MetricSeries, RunBrief, RunQuery, RunRecord, Store, StoreVersion
 from .blobs import BlobStore
 from .connection import Connections
 from .lock import StoreLock
@@ -216,6 +216,34 @@ class EmbeddedStore(Store):
                 "SELECT key, step FROM core.metric_latest WHERE run_id = ?", [run_id]
             ).fetchall()
         return {key: int(step) for key, step in rows}
+
+    def metric_series(self, run_id: str) -> list[MetricSeries]:
+        with self.reading() as con:
+            return lookups.metric_series(con, run_id)
+
+    def metric_keys(self, run_ids: Sequence[str]) -> list[str]:
+        with self.reading() as con:
+            return lookups.metric_keys(con, run_ids)
+
+    def series_counts(self, run_ids: Sequence[str], keys: Sequence[str]) -> dict[tuple[str, str], int]:
+        with self.reading() as con:
+            return lookups.series_counts(con, run_ids, keys)
+
+    def column_keys(self, experiment_ids: Sequence[str] | None) -> dict[str, list[str]]:
+        with self.reading() as con:
+            return lookups.column_keys(con, experiment_ids)
+
+    def resolve_run_prefix(self, prefix: str, limit: int = 2) -> list[str]:
+        with self.reading() as con:
+            return lookups.resolve_run_prefix(con, prefix, limit)
+
+    def previous_runs(self, tag_key: str, *, exclude_run_id: str, before_ms: int) -> dict[str, RunBrief]:
+        with self.reading() as con:
+            return lookups.previous_runs(con, tag_key, exclude_run_id, before_ms)
+
+    def version_digest(self) -> StoreVersion:
+        with self.reading() as con:
+            return lookups.version_digest(con)
 
     def put_blob(self, data: bytes | None = None, *, file: Path | None = None) -> tuple[str, int]:
         self._ensure_root()

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import traceback
 from types import TracebackType
 from typing import Any
 
-from . import validation
+from . import rows, validation
 from .run_state import RunState
 from .session import Session
 
@@ -50,14 +49,10 @@ class ActiveRun:
     ) -> None:
         if not self._state.active:
             return
-        if exc_type is None:
-            self.end("FINISHED")
-        elif issubclass(exc_type, KeyboardInterrupt):
-            self.end("KILLED", error="KeyboardInterrupt")
-        elif issubclass(exc_type, SystemExit) and getattr(exc, "code", None) in (0, None):
-            self.end("FINISHED")
-        else:
-            self.end("FAILED", error="".join(traceback.format_exception(exc_type, exc, tb)))
+        if exc_type is not None and exc is None:  # an exception class alone (Python < 3.12 could pass one)
+            exc = exc_type()
+        status, error = rows.outcome_for(exc, tb)
+        self.end(status, error=error)
 
     def end(self, status: str = "FINISHED", *, error: str | None = None) -> None:
         """End this run (and its active children)."""

@@ -16,10 +16,11 @@ alive (:func:`prepare_exit_path`), and the exit path imports nothing.
 from __future__ import annotations
 
 import sys
-import traceback
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any
+
+from .rows import outcome_for, status_for
 
 Hook = Callable[[type[BaseException], BaseException, TracebackType | None], Any]
 
@@ -58,10 +59,9 @@ class ExitWatch:
 def describe(
     kind: type[BaseException], exc: BaseException | None, tb: TracebackType | None
 ) -> tuple[str, str]:
-    """The status and stored error of a run ended by this exception."""
-    if issubclass(kind, KeyboardInterrupt):
-        return "KILLED", "KeyboardInterrupt"
-    return "FAILED", "".join(traceback.format_exception(kind, exc, tb))
+    """The status and stored error of a run ended by this exception (:func:`.rows.outcome_for`)."""
+    status, error = outcome_for(exc if exc is not None else kind(), tb)
+    return status, error or ""
 
 
 def in_flight() -> tuple[str, str] | None:
@@ -69,9 +69,8 @@ def in_flight() -> tuple[str, str] | None:
     kind, exc, tb = sys.exc_info()
     if kind is None:
         return None
-    if issubclass(kind, SystemExit):
-        code = getattr(exc, "code", None)
-        return None if code in (0, None) else ("FAILED", f"SystemExit: {code}")
+    if isinstance(exc, SystemExit):
+        return None if status_for(exc) == "FINISHED" else ("FAILED", f"SystemExit: {exc.code}")
     return describe(kind, exc, tb)
 
 

@@ -6,7 +6,9 @@ A row is ``(kind, run_id, key, step, ts, value, text)`` (see
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Iterable, Mapping
+from types import TracebackType
 
 from ..store import events
 from .run_state import RunState
@@ -60,3 +62,29 @@ def param_rows(run_id: str, params: Mapping[str, str]) -> list[Row]:
 def tag_rows(run_id: str, tags: Iterable[tuple[str, str]]) -> list[Row]:
     """Checked ``(key, value)`` tags as rows."""
     return [(events.TAG, run_id, k, None, None, None, v) for k, v in tags]
+
+
+def status_for(exc: BaseException | None) -> str:
+    """The status a run ends with when its code ended with ``exc`` (None: it returned).
+
+    The one rule every run end follows (``with start_run()``, autolog, ``%%track``, the exit
+    handler): FINISHED when nothing was raised or on ``SystemExit(0)``/``sys.exit()`` (a clean
+    exit), KILLED on KeyboardInterrupt (Ctrl-C, the kernel's interrupt), FAILED otherwise.
+    """
+    if exc is None:
+        return "FINISHED"
+    if isinstance(exc, KeyboardInterrupt):
+        return "KILLED"
+    if isinstance(exc, SystemExit) and exc.code in (0, None):
+        return "FINISHED"
+    return "FAILED"
+
+
+def outcome_for(exc: BaseException | None, tb: TracebackType | None = None) -> tuple[str, str | None]:
+    """(status, stored error) of a run ended by ``exc``: the traceback for FAILED, none for FINISHED."""
+    status = status_for(exc)
+    if status == "FINISHED" or exc is None:
+        return status, None
+    if status == "KILLED":
+        return status, "KeyboardInterrupt"
+    return status, "".join(traceback.format_exception(type(exc), exc, tb or exc.__traceback__))

@@ -89,7 +89,8 @@ class Session:
         self._unsealed: list[pa.Table] = []
         self._last_heartbeat = 0.0
         self._valid_metric_keys: set[str] = set()
-        self.metric_listeners: list[MetricListener] = []
+        #: A tuple, replaced (never mutated) by subscribe/unsubscribe: log_metric iterates it lock-free.
+        self._listeners: tuple[MetricListener, ...] = ()
         self._who_cache: tuple[str, str] | None = None
         self._exit_watch = ExitWatch()
         self._exit_ready = False
@@ -97,6 +98,35 @@ class Session:
         #: A merge ran in this process, so merging again imports nothing (safe at exit).
         self._merged = False
         self.closed = False
+
+    # -- metric listeners ----------------------------------------------------------
+    def subscribe(self, listener: MetricListener) -> None:
+        """Call ``listener(run_id, key, step, ts_ms, value)`` for every metric point logged from now on.
+
+        It runs on the logging thread, so it must be quick (append to a deque).
+        Subscribing the same listener twice keeps one subscription.
+        """
+        if not callable(listener):
+            raise InvalidValueError(f"subscribe takes a callable, got {type(listener).__name__}")
+        with self._lock:
+            if listener not in self._listeners:
+                self._listeners = (*self._listeners, listener)
+
+    def unsubscribe(self, listener: MetricListener) -> bool:
+        """Stop calling ``listener``; False if it was not subscribed."""
+        with self._lock:
+            if listener not in self._listeners:
+                return False
+            self._listeners = tuple(item for item in self._listeners if item != listener)
+            return True
+
+    @property
+    def metric_listeners(self) -> list[MetricListener]:
+        """The subscribed listeners, as a list whose ``append``/``remove``/``clear`` (un)subscribe.
+
+        Kept for callers written before :meth:`subscribe`; use that and :meth:`unsubscribe`.
+        """
+        return _ListenerList(self)
 
     # -- store ---------------------------------------------------------------------
     @property
@@ -409,11 +439,11 @@ class Session:
             next_step[key] = step + 1
         if self.buffer.add_metric(state.run_id, key, step, ts, value) >= SEAL_AT_EVENTS and self._writer:
             self._writer.wake()
-        if self.metric_listeners:
+        if self._listeners:
             self._notify(state.run_id, key, step, ts, value)
 
     def _notify(self, run_id: str, key: str, step: int, ts: int, value: float) -> None:
-        for listener in self.metric_listeners:
+        for listener in self._listeners:
             listener(run_id, key, step, ts, value)
 
     def log_metrics(
@@ -464,7 +494,7 @@ class Session:
             state.next_step[key] = top
         if self.buffer.add_metrics(state.run_id, key, stps, tss, vals) >= SEAL_AT_EVENTS and self._writer:
             self._writer.wake()
-        for listener in self.metric_listeners:  # live charts and run cards see batches too
+        for listener in self._listeners:  # live charts and run cards see batches too
             for step, stamp, value in zip(stps.tolist(), tss.tolist(), vals.tolist(), strict=True):
                 listener(state.run_id, key, step, stamp, value)
 
@@ -550,7 +580,7 @@ class Session:
         """Seal everything durably and merge it into the database (bounded wait)."""
         self.seal(durable=True)
         store = self.store
-        store.merge_pending(timeout=getattr(store, "lock_timeout", 30.0) if timeout is None else timeout)
+        store.merge_pending(timeout=store.lock_timeout if timeout is None else timeout)
         self._merged = True
 
     def _ensure_writer(self) -> None:
@@ -649,11 +679,36 @@ class Session:
         self._seal_lock = threading.Lock()
         self._writer = None
         self._unsealed = []
-        if self._store is not None and hasattr(self._store, "forget_after_fork"):
+        if self._store is not None:
             self._store.forget_after_fork()
         if self._runs:
             self._ensure_writer()
             _flush_before_worker_exit()
+
+
+class _ListenerList(list["MetricListener"]):
+    """A snapshot of a session's listeners whose mutators go to ``subscribe``/``unsubscribe``."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session._listeners)
+        self._session = session
+
+    def append(self, listener: MetricListener) -> None:
+        """Subscribe ``listener``."""
+        self._session.subscribe(listener)
+        super().append(listener)
+
+    def remove(self, listener: MetricListener) -> None:
+        """Unsubscribe ``listener`` (ValueError if it was not subscribed, as list.remove)."""
+        if not self._session.unsubscribe(listener):
+            raise ValueError(f"{listener!r} is not a metric listener of this session")
+        super().remove(listener)
+
+    def clear(self) -> None:
+        """Unsubscribe every listener."""
+        for listener in tuple(self):
+            self._session.unsubscribe(listener)
+        super().clear()
 
 
 def _check_start_args(run_id: Any, experiment: Any, run_name: Any, parent_run_id: Any) -> None:
@@ -756,8 +811,8 @@ def _close_current() -> None:
 
 
 def _before_fork() -> None:
-    store = getattr(_current, "_store", None)
-    if store is not None and hasattr(store, "release_idle"):
+    store = _current._store if _current is not None else None
+    if store is not None:
         store.release_idle()  # the child must not inherit an open database
 
 

@@ -28,6 +28,32 @@ MIN_TIMESTAMP_MS, MAX_TIMESTAMP_MS = 0, 10_413_792_000_000
 _CONTROL = {chr(c) for c in range(32)} | {"\x7f"}
 
 
+def check_int(value: Any, name: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """An integer option (``bool`` refused, it is an ``int`` to Python) within ``minimum..maximum``.
+
+    The one check of every integer option of the API; the message names
+    ``name``, the accepted range and the value given.
+    """
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or (minimum is not None and value < minimum)
+        or (maximum is not None and value > maximum)
+    ):
+        raise InvalidValueError(f"{name} must be {_int_range(minimum, maximum)}, got {value!r:.40}")
+    return value
+
+
+def _int_range(minimum: int | None, maximum: int | None) -> str:
+    if minimum is not None and maximum is not None:
+        return f"an integer from {minimum} to {maximum}"
+    if minimum == 1:
+        return "a positive integer"
+    if minimum is not None:
+        return f"an integer of at least {minimum}"
+    return "an integer" if maximum is None else f"an integer of at most {maximum}"
+
+
 def check_key(key: Any, what: str) -> str:
     """Validate a metric, param or tag key and return it.
 

@@ -40,15 +40,6 @@ MAX_KEYS = 2000
 #: Groups of keyed columns and their prefixes.
 GROUPS = ("metrics", "params", "tags")
 
-_KEYS_SQL = """
-SELECT 'metrics' AS grp, key FROM latest_metrics JOIN runs r USING (run_id) WHERE {where} GROUP BY key
-UNION ALL
-SELECT 'params', key FROM params JOIN runs r USING (run_id) WHERE {where} GROUP BY key
-UNION ALL
-SELECT 'tags', key FROM tags JOIN runs r USING (run_id) WHERE {where} GROUP BY key
-ORDER BY grp, key
-"""
-
 
 def order_term(column: str, descending: bool) -> str:
     """An ``order_by`` item for a table column; keys are quoted so any key parses."""
@@ -75,14 +66,10 @@ class RunPages:
 
     def column_groups(self) -> dict[str, list[str]]:
         """The columns the chooser offers: attributes, then every key of the searched experiments."""
-        ids = self.query.experiment_ids
-        where = "TRUE" if ids is None else "list_contains(?::VARCHAR[], r.experiment_id)"
-        params = None if ids is None else [list(ids)] * 3
-        keys = _store().sql(_KEYS_SQL.format(where=where), params)
+        keys = _store().column_keys(self.query.experiment_ids)
         groups: dict[str, list[str]] = {"attributes": list(ATTRIBUTES)}
         for group in GROUPS:
-            found = keys.loc[keys["grp"] == group, "key"].astype(str).tolist()[:MAX_KEYS]
-            groups[group] = [f"{group}.{key}" for key in found]
+            groups[group] = [f"{group}.{key}" for key in keys.get(group, [])[:MAX_KEYS]]
         return groups
 
 
