@@ -32,6 +32,8 @@ from .wire import epoch_ms
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .store.base import Store
+
 #: Runs compared when nothing is selected: the most recent of the active experiment.
 DEFAULT_LAST = 5
 #: Most runs a selection by experiment or filter takes (newest first).
@@ -76,8 +78,9 @@ def compare_data(
     max_points: int = MAX_POINTS,
     *,
     max_total_points: int = MAX_TOTAL_POINTS,
+    store: Store | None = None,
 ) -> CompareData:
-    """Load a comparison of ``run_ids`` from the active store.
+    """Load a comparison of ``run_ids`` from ``store`` (default: the session's, after sealing its writes).
 
     Parameters
     ----------
@@ -91,12 +94,16 @@ def compare_data(
     max_points
         At most this many points per series (at least 4), lowered so that all
         series together stay within ``max_total_points``.
+    store
+        The store to read (the Jupyter server passes its own); None: the
+        Session's reader, so this process's own writes are seen.
     """
     ids = _check_ids(run_ids)
     _check_options(x, max_points, max_total_points)
-    from .tracking.session import get_session
+    if store is None:
+        from .tracking.session import get_session
 
-    store = get_session().reader()
+        store = get_session().reader()
     runs = _run_table(store, ids)
     keys = _metric_keys(store, ids, metrics)
     series = _series(store, ids[:MAX_CURVE_RUNS], keys)
@@ -125,6 +132,7 @@ def prepare_compare(
     y: str | None = None,
     color: str | None = None,
     max_points: int = MAX_POINTS,
+    store: Store | None = None,
 ) -> CompareData:
     """Everything ``nbtrack.compare(...)`` accepts, resolved and loaded.
 
@@ -132,10 +140,12 @@ def prepare_compare(
     scatter's x column (``compare(experiment="churn", x="params.max_depth",
     y="metrics.accuracy", color="params.model")``); ``y``/``color`` are
     scatter columns. Unknown columns raise :class:`ColumnNotFoundError`.
+    ``store``: read from it instead of the Session's reader (a selection by
+    ``last``/``experiment``/``filter`` is still resolved through ``nbtrack.runs``).
     """
     run_ids = resolve_run_ids(runs, last=last, experiment=experiment, filter=filter)
     curve_x = x if x is None or x in CURVE_X else None
-    data = compare_data(run_ids, metrics, curve_x or "step", max_points)
+    data = compare_data(run_ids, metrics, curve_x or "step", max_points, store=store)
     scatter = resolve_columns(data.runs, x=None if curve_x or x is None else x, y=y, color=color)
     return replace(data, scatter=scatter)
 
@@ -161,8 +171,8 @@ def resolve_run_ids(
                 "Pass either runs to compare or a selection (last=, experiment=, filter=), not both"
             )
         return _ids_from(runs)
-    if last is not None and (isinstance(last, bool) or not isinstance(last, int) or last < 1):
-        raise InvalidValueError(f"last must be a positive integer such as 5, got {last!r}")
+    if last is not None:
+        validation.check_int(last, "last", minimum=1)
     if last is None and experiment is None and filter is None:
         last = DEFAULT_LAST
     from .api import runs as search
@@ -204,9 +214,8 @@ def _check_ids(run_ids: Any) -> list[str]:
 def _check_options(x: Any, max_points: Any, max_total_points: Any) -> None:
     if x not in CURVE_X:
         raise ChartInputError(f"x must be one of {', '.join(CURVE_X)}, got {x!r}")
-    for name, value in (("max_points", max_points), ("max_total_points", max_total_points)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 4:
-            raise InvalidValueError(f"{name} must be an integer of at least 4, got {value!r}")
+    validation.check_int(max_points, "max_points", minimum=4)
+    validation.check_int(max_total_points, "max_total_points", minimum=4)
 
 
 def _ids_from(runs: Any) -> list[str]:
@@ -240,7 +249,7 @@ def _id_of(item: Any) -> Any:
 # -- loading -----------------------------------------------------------------------------
 
 
-def _run_table(store: Any, ids: list[str]) -> pd.DataFrame:
+def _run_table(store: Store, ids: list[str]) -> pd.DataFrame:
     from .store.base import RunQuery
 
     found = store.search_runs(RunQuery(run_ids=tuple(ids), include_deleted=True, max_results=len(ids)))
@@ -255,12 +264,8 @@ def _run_table(store: Any, ids: list[str]) -> pd.DataFrame:
     return runs
 
 
-def _metric_keys(store: Any, ids: list[str], metrics: Any) -> list[str]:
-    table = store.sql(
-        "SELECT DISTINCT key FROM latest_metrics WHERE list_contains(?::VARCHAR[], run_id) ORDER BY key",
-        [ids],
-    )
-    present = [str(k) for k in table["key"]]
+def _metric_keys(store: Store, ids: list[str], metrics: Any) -> list[str]:
+    present = store.metric_keys(ids)
     if metrics is None:
         return present
     wanted = [metrics] if isinstance(metrics, str) else list(metrics)
@@ -274,16 +279,9 @@ def _metric_keys(store: Any, ids: list[str], metrics: Any) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-def _series(store: Any, ids: list[str], keys: list[str]) -> dict[tuple[str, str], int]:
+def _series(store: Store, ids: list[str], keys: list[str]) -> dict[tuple[str, str], int]:
     """Stored point count of each (run, metric) series that exists, in run then key order."""
-    if not keys:
-        return {}
-    table = store.sql(
-        "SELECT run_id, key, count(*) AS points FROM metrics "
-        "WHERE list_contains(?::VARCHAR[], run_id) AND list_contains(?::VARCHAR[], key) GROUP BY run_id, key",
-        [ids, keys],
-    )
-    counts = {(r, k): int(n) for r, k, n in zip(table["run_id"], table["key"], table["points"], strict=True)}
+    counts = store.series_counts(ids, keys)
     return {(r, k): counts[(r, k)] for r in ids for k in keys if (r, k) in counts}
 
 
@@ -305,7 +303,9 @@ def _point_caps(
     return {key: caps[key] for key in series}
 
 
-def _histories(store: Any, caps: dict[tuple[str, str], int], runs: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+def _histories(
+    store: Store, caps: dict[tuple[str, str], int], runs: pd.DataFrame
+) -> tuple[pd.DataFrame, int]:
     import pandas as pd
 
     labels = dict(zip(runs["run_id"], runs["run"], strict=True))

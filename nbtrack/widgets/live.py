@@ -64,7 +64,7 @@ class LiveCurves(anywidget.AnyWidget):
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
         """Subscribe to the session's metrics and start pushing."""
-        self._session.metric_listeners.append(self._feed)
+        self._session.subscribe(self._feed)
         self._thread.start()
 
     def stop(self) -> None:
@@ -126,9 +126,7 @@ class LiveCurves(anywidget.AnyWidget):
                 self._unsubscribe()
 
     def _unsubscribe(self) -> None:
-        listeners = self._session.metric_listeners
-        if self._feed in listeners:
-            listeners.remove(self._feed)
+        self._session.unsubscribe(self._feed)
         shell = self._shell
         if shell is not None and self._after_cell in shell.events.callbacks.get("post_run_cell", []):
             shell.events.unregister("post_run_cell", self._after_cell)
