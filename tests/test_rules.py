@@ -6,7 +6,7 @@ import pytest
 
 import nbtrack
 from nbtrack.compare_data import resolve_run_ids
-from nbtrack.errors import InvalidValueError
+from nbtrack.errors import ChartInputError, InvalidValueError
 from nbtrack.tracking import exit_watch
 from nbtrack.tracking.rows import outcome_for, status_for
 from nbtrack.tracking.validation import check_int
@@ -73,6 +73,11 @@ def test_check_int_refuses_with_the_range(value, minimum, maximum, message):
 
 def test_check_int_accepts_and_returns():
     assert check_int(4, "n", minimum=4) == 4 and check_int(-3, "n") == -3
+
+
+def test_check_int_raises_the_class_asked_for():
+    with pytest.raises(ChartInputError, match="bands must be an integer from 2 to 20, got 1"):
+        check_int(1, "bands", minimum=2, maximum=20, error=ChartInputError)
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ import os
 from numbers import Real as _Real
 from typing import Any
 
-from ..errors import InvalidKeyError, InvalidValueError
+from ..errors import InvalidKeyError, InvalidValueError, NbtrackError
 
 MAX_KEY_LENGTH = 250
 MAX_PARAM_LENGTH = 6000
@@ -28,11 +28,19 @@ MIN_TIMESTAMP_MS, MAX_TIMESTAMP_MS = 0, 10_413_792_000_000
 _CONTROL = {chr(c) for c in range(32)} | {"\x7f"}
 
 
-def check_int(value: Any, name: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
+def check_int(
+    value: Any,
+    name: str,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    error: type[NbtrackError] = InvalidValueError,
+) -> int:
     """An integer option (``bool`` refused, it is an ``int`` to Python) within ``minimum..maximum``.
 
     The one check of every integer option of the API; the message names
-    ``name``, the accepted range and the value given.
+    ``name``, the accepted range and the value given. ``error``: the class
+    raised (charts raise :class:`~nbtrack.errors.ChartInputError`).
     """
     if (
         isinstance(value, bool)
@@ -40,7 +48,7 @@ def check_int(value: Any, name: str, *, minimum: int | None = None, maximum: int
         or (minimum is not None and value < minimum)
         or (maximum is not None and value > maximum)
     ):
-        raise InvalidValueError(f"{name} must be {_int_range(minimum, maximum)}, got {value!r:.40}")
+        raise error(f"{name} must be {_int_range(minimum, maximum)}, got {value!r:.40}")
     return value
 
 
