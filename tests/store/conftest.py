@@ -25,11 +25,23 @@ BACKENDS: dict[str, Callable[[Path], Store]] = {"embedded": _embedded}
 
 
 @pytest.fixture(params=sorted(BACKENDS))
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+def backend(request: pytest.FixtureRequest) -> str:
+    """The name of the backend under test."""
+    return str(request.param)
+
+
+@pytest.fixture
+def store(backend: str, tmp_path: Path) -> Iterator[Store]:
     """A fresh, empty store of each backend."""
-    opened = BACKENDS[request.param](tmp_path / "contract")
+    opened = BACKENDS[backend](tmp_path / "contract")
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def reopen(backend: str, tmp_path: Path) -> Callable[[], Store]:
+    """Open another store object of the same backend on the same place as ``store``."""
+    return lambda: BACKENDS[backend](tmp_path / "contract")
 
 
 @pytest.fixture

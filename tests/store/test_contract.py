@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -133,3 +135,34 @@ def test_interface_defaults(store: Store, writes: Writes) -> None:
     assert before is None or store.change_token() != before
     store.release_idle()  # before a fork: must leave the store usable
     assert store.count_runs(RunQuery()) == 1
+
+
+def test_close_keeps_everything_for_the_next_opening(
+    store: Store, writes: Writes, reopen: Callable[[], Store]
+) -> None:
+    writes.experiment()
+    writes.run(A, start_ms=1_000, params={"lr": "0.1"})
+    writes.commit()
+    store.close()
+    again = reopen()
+    try:
+        record = again.get_run(A)
+        assert record is not None and record.params == {"lr": "0.1"}
+    finally:
+        again.close()
+
+
+def test_a_forked_child_reads_after_forget_after_fork(store: Store, three: Writes) -> None:
+    assert store.count_runs(RunQuery()) == 3  # the parent has used the store
+    store.release_idle()  # what the Session does before every fork
+    pid = os.fork()
+    if pid == 0:  # the child: leave with a code, never through pytest
+        code = 1
+        try:
+            store.forget_after_fork()
+            code = 0 if store.count_runs(RunQuery(filter="metrics.acc > 0.75")) == 2 else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert store.count_runs(RunQuery()) == 3  # and the parent still reads
