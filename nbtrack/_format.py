@@ -14,12 +14,15 @@ def format_duration(seconds: float | None) -> str:
 
     The value is rounded half up to the unit shown before the unit is
     chosen, so 65.5 s is "1 min 06 s", 59.96 s is "1 min 00 s" (never
-    "60.0 s") and 3599.7 s is "1 h 00 min". Missing or non-finite input
-    (None, NaN, infinity) gives "".
+    "60.0 s") and 3599.7 s is "1 h 00 min". Missing, non-numeric or
+    non-finite input (None, ``pd.NA``, NaN, infinity) gives "".
     """
-    if seconds is None or isinstance(seconds, bool):
+    if seconds is None or isinstance(seconds, (bool, str, bytes)):
         return ""
-    value = float(seconds)
+    try:
+        value = float(seconds)
+    except (TypeError, ValueError):  # pd.NA, text: nothing to show, like the TypeScript
+        return ""
     if not math.isfinite(value):
         return ""
     if value < 0:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from . import api
+from ._format import format_duration
 from .errors import NbtrackError
 
 if TYPE_CHECKING:
@@ -196,13 +197,7 @@ def _compact_runs(frame: pd.DataFrame, wanted: list[str] | None) -> pd.DataFrame
 
 
 def _duration(seconds: Any) -> str:
-    if seconds is None or seconds != seconds:
-        return "—"
-    if seconds < 60:
-        return f"{seconds:.1f}s"
-    if seconds < 3600:
-        return f"{seconds // 60:.0f}m{seconds % 60:02.0f}s"
-    return f"{seconds // 3600:.0f}h{(seconds % 3600) // 60:02.0f}m"
+    return format_duration(seconds) or "—"  # as the sidebar and the widgets write it
 
 
 def _cell(value: Any, *, blank_nan: bool = True) -> str:

@@ -33,7 +33,7 @@ def test_durations_match_the_typescript_table():
     assert [format_duration(seconds) for seconds, _ in cases] == [text for _, text in cases]
 
 
-@pytest.mark.parametrize("missing", [None, math.nan, math.inf, -math.inf, True])
+@pytest.mark.parametrize("missing", [None, math.nan, math.inf, -math.inf, True, pd.NA, "12"])
 def test_a_missing_duration_is_empty(missing):
     assert format_duration(missing) == ""
 
@@ -192,9 +192,12 @@ def test_a_run_table_page_is_javascript_safe_and_reads_back():
     assert len(page.column("note").to_pylist()[0]) == wire.MAX_TEXT
 
 
-def test_the_run_card_writes_durations_the_same_way():
-    from nbtrack.capture.card import duration
+@pytest.mark.parametrize("where", ["nbtrack.capture.card:duration", "nbtrack.cli:_duration"])
+def test_the_run_card_and_the_cli_write_durations_the_same_way(where):
+    import importlib
 
+    module, name = where.split(":")
+    duration = getattr(importlib.import_module(module), name)
     shown = [duration(s) for s in (0.25, 59.96, 65.5, 3725)]
     assert shown == ["250 ms", "1 min 00 s", "1 min 06 s", "1 h 02 min"]
-    assert duration(None) == "—"
+    assert duration(None) == duration(math.nan) == "—"
