@@ -110,6 +110,8 @@ class Store(abc.ABC):
     uri: str
     #: Seconds a read or an explicit flush waits for the store (backends may take it from the environment).
     lock_timeout: float = 30.0
+    #: Seconds a read may run before QueryTimeoutError stops it (None: no bound; the server sets one).
+    statement_timeout: float | None = None
 
     @abc.abstractmethod
     def write_batch(self, batch: pa.Table, *, durable: bool = False) -> None:

@@ -128,6 +128,7 @@ def test_sql_reads_the_views_and_never_writes(store: Store, three: Writes) -> No
 
 def test_interface_defaults(store: Store, writes: Writes) -> None:
     assert isinstance(store.lock_timeout, float) and store.lock_timeout > 0
+    assert store.statement_timeout is None  # unbounded unless the owner sets it (the Jupyter server does)
     before = store.change_token()
     writes.experiment()
     writes.run(A, start_ms=int(time.time() * 1000))
