@@ -177,7 +177,7 @@ def test_bad_search_arguments():
         nbtrack.runs(order_by=[1])
     with pytest.raises(ExperimentNotFoundError, match="known"):
         nbtrack.runs(experiment="nope")
-    with pytest.raises(InvalidValueError, match="at least 4"):
+    with pytest.raises(InvalidValueError, match="max_points must be an integer from 4 to"):
         nbtrack.metric_history("a" * 32, "loss", max_points=2)
 
 
