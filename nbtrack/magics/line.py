@@ -124,11 +124,7 @@ def _count(text: str) -> int:
 
 def resolve_run_id(prefix: str) -> str:
     """A full run id from an id or a unique prefix of one."""
-    found = api.sql("SELECT run_id FROM all_runs WHERE starts_with(run_id, ?) LIMIT 2", [prefix])["run_id"]
-    if len(found) == 1:
-        return str(found.iloc[0])
-    problem = "matches no run" if found.empty else "matches several runs; give more characters"
-    raise MagicUsageError(f"%nbtrack compare: {prefix!r} {problem} (`%nbtrack runs` lists them)")
+    return api.resolve_run_id(prefix)  # the CLI's resolver too; errors become "%nbtrack compare: ..."
 
 
 def comparison(run_ids: list[str]) -> pd.DataFrame:
