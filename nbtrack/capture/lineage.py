@@ -55,22 +55,6 @@ class Lineage:
             self._last.pop(next(iter(self._last)))
 
 
-#: The latest run of every cell, with its params and latest metrics: one statement over the views.
-PREVIOUS_RUNS_SQL = """
-WITH latest AS (
-    SELECT t.value AS cell_id, arg_max(r.run_id, r.start_time) AS run_id
-    FROM tags t JOIN runs r USING (run_id)
-    WHERE t.key = ? AND r.run_id <> ? AND r.start_time < epoch_ms(?::BIGINT)
-    GROUP BY t.value
-)
-SELECT l.cell_id, l.run_id, r.run_name, r.status, 'p' AS kind, p.key, p.value, NULL::DOUBLE AS number
-FROM latest l JOIN runs r USING (run_id) LEFT JOIN params p USING (run_id)
-UNION ALL
-SELECT l.cell_id, l.run_id, NULL, NULL, 'm', m.key, NULL, m.value
-FROM latest l JOIN latest_metrics m USING (run_id)
-"""
-
-
 def load_previous_runs(session: Any, exclude_run_id: str, before_ms: int) -> dict[str, RunSummary]:
     """cell id -> the newest run of that cell in ``session``'s store started before ``before_ms``.
 
@@ -79,19 +63,11 @@ def load_previous_runs(session: Any, exclude_run_id: str, before_ms: int) -> dic
     are left out. One read (it merges what is sealed first, as every read
     does); meant for a background thread: cells use the answer once it is there.
     """
-    frame = session.reader().sql(PREVIOUS_RUNS_SQL, [CELL_ID_TAG, exclude_run_id, before_ms])
-    found: dict[str, RunSummary] = {}
-    for cell_id, run_id, name, status, kind, key, value, number in frame.itertuples(index=False):
-        summary = found.get(cell_id)
-        if summary is None:
-            summary = found[cell_id] = RunSummary(str(run_id), "", "")
-        if kind == "p":
-            summary.run_name, summary.status = str(name or ""), str(status or "")
-            if isinstance(key, str):
-                summary.params[key] = str(value)
-        elif isinstance(key, str):
-            summary.metrics[key] = float(number)
-    return found
+    found = session.reader().previous_runs(CELL_ID_TAG, exclude_run_id=exclude_run_id, before_ms=before_ms)
+    return {
+        cell: RunSummary(brief.run_id, brief.run_name, brief.status, dict(brief.params), dict(brief.metrics))
+        for cell, brief in found.items()
+    }
 
 
 def param_changes(previous: RunSummary, params: dict[str, str]) -> list[Change]:

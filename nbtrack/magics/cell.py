@@ -25,7 +25,7 @@ from ..capture.identity import execution_count
 from ..capture.lineage import CELL_ID_TAG, PREVIOUS_TAG, RunSummary
 from ..capture.output import Captured, OutputCapture
 from ..errors import InvalidValueError, StoreError
-from ..tracking import validation
+from ..tracking import rows, validation
 from ..tracking.active_run import ActiveRun
 from ..tracking.session import get_session
 from .options import TrackOptions
@@ -148,7 +148,7 @@ class TrackedCell:
             return
         self.started = time.perf_counter()
         self.final = FinalMetrics(self._run_id)
-        self.session.metric_listeners.append(self.final)
+        self.session.subscribe(self.final)
         self.guard.run("parameter logging", self._log_params, prepared)
         if self.options.capture:
             self.guard.run("git capture", self._start_git, identity.notebook)
@@ -229,7 +229,7 @@ class TrackedCell:
 
     # -- finish ------------------------------------------------------------------------
     def _finish(self, prepared: PreparedCell, error: BaseException | None, before: dict[str, int]) -> None:
-        status = _status(error)
+        status = rows.status_for(error)
         try:
             self.guard.run("--metrics", self._log_variables, before, error)
             if self.options.capture:
@@ -242,8 +242,8 @@ class TrackedCell:
             self.guard.run("lineage", self._finish_lineage, prepared.identity.cell_id)
             self._end(status, error, prepared)
         finally:
-            if self.final in self.session.metric_listeners:
-                self.session.metric_listeners.remove(self.final)
+            if self.final is not None:
+                self.session.unsubscribe(self.final)
         summary = RunSummary(
             self._run_id,
             self.run.run_name if self.run else "",
@@ -411,16 +411,6 @@ def _record_working_tree(probe: git.GitProbe, root: Path, session: Any, run_id: 
     if tree.dirty:
         session.log_artifact_content("nbtrack/git.diff", data=tree.as_text().encode(), run_id=run_id)
     session.seal(durable=False)  # as for the link above: a kernel shut down right after keeps it
-
-
-def _status(error: BaseException | None) -> str:
-    if error is None:
-        return "FINISHED"
-    if isinstance(error, KeyboardInterrupt):
-        return "KILLED"
-    if isinstance(error, SystemExit) and error.code in (0, None):
-        return "FINISHED"
-    return "FAILED"
 
 
 def _error_text(error: BaseException, cell_name: str) -> str:

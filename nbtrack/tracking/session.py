@@ -280,8 +280,7 @@ class Session:
         self, status: str = "FINISHED", *, run_id: str | None = None, error: str | None = None
     ) -> None:
         """End a run (the active one by default) and its active children; durable on return."""
-        if not isinstance(status, str) or status not in END_STATUSES:
-            raise InvalidValueError(f"status must be one of {', '.join(END_STATUSES)}; got {status!r:.60}")
+        _check_status(status, "status")
         with self._lock:
             state = self._runs.get(run_id) if run_id else self.active_run
             if state is None or not state.active:
@@ -333,8 +332,7 @@ class Session:
         ``n_jobs``) can record children while the parent stays the active run.
         Everything is checked before anything is buffered.
         """
-        if not isinstance(status, str) or status not in END_STATUSES:
-            raise InvalidValueError(f"status must be one of {', '.join(END_STATUSES)}; got {status!r:.60}")
+        _check_status(status, "status")
         parent = self.run_for(parent_run_id, "record_run")
         validation.check_text(run_name, "run_name", max_length=validation.MAX_TAG_LENGTH)
         checked_params = {
@@ -723,6 +721,12 @@ def _check_start_args(run_id: Any, experiment: Any, run_name: Any, parent_run_id
         validation.check_text(run_name, "run_name", max_length=validation.MAX_TAG_LENGTH)
 
 
+def _check_status(status: Any, what: str) -> None:
+    """A run's end status: one of END_STATUSES (checked as text first: an array has no truth value)."""
+    if not isinstance(status, str) or status not in END_STATUSES:
+        raise InvalidValueError(f"{what} must be one of {', '.join(END_STATUSES)}; got {status!r:.60}")
+
+
 def _checked_tags(tags: Mapping[str, Any]) -> list[tuple[str, str]]:
     if not isinstance(tags, Mapping):
         raise InvalidValueError(f"tags must be a dict of name -> value, got {type(tags).__name__}")
@@ -781,10 +785,8 @@ def reset_session(uri: str | os.PathLike[str] | None = None, *, end_status: str 
     global _current
     validation.check_uri(uri, "reset_session")
     _check_store_location(uri)
-    if end_status is not None and end_status not in END_STATUSES:
-        raise InvalidValueError(
-            f"end_status must be None or one of {', '.join(END_STATUSES)}; got {end_status!r:.60}"
-        )
+    if end_status is not None:
+        _check_status(end_status, "end_status")
     with _current_lock:
         old, _current = _current, None
     if old is not None:
