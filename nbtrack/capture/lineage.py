@@ -9,22 +9,17 @@ query, started by the first ``%%track`` cell, never waited for by a cell.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+from ..store.base import RunBrief
 
 CELL_ID_TAG = "nbtrack.cell_id"
 PREVIOUS_TAG = "nbtrack.previous_run_id"
 
 
-@dataclass
-class RunSummary:
-    """What a run card needs to know about a run."""
-
-    run_id: str
-    run_name: str
-    status: str
-    params: dict[str, str] = field(default_factory=dict)
-    metrics: dict[str, float] = field(default_factory=dict)
+#: What a run card needs to know about a run: the store's own summary of one.
+RunSummary = RunBrief
 
 
 @dataclass(frozen=True)
@@ -63,11 +58,7 @@ def load_previous_runs(session: Any, exclude_run_id: str, before_ms: int) -> dic
     are left out. One read (it merges what is sealed first, as every read
     does); meant for a background thread: cells use the answer once it is there.
     """
-    found = session.reader().previous_runs(CELL_ID_TAG, exclude_run_id=exclude_run_id, before_ms=before_ms)
-    return {
-        cell: RunSummary(brief.run_id, brief.run_name, brief.status, dict(brief.params), dict(brief.metrics))
-        for cell, brief in found.items()
-    }
+    return session.reader().previous_runs(CELL_ID_TAG, exclude_run_id=exclude_run_id, before_ms=before_ms)
 
 
 def param_changes(previous: RunSummary, params: dict[str, str]) -> list[Change]:
