@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 import nbtrack
 from nbtrack.errors import NbtrackError, StoreError
 from nbtrack.store import events
+from nbtrack.tracking.session import END_STATUSES
 
 SURROGATES = st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF)
 
@@ -244,7 +245,8 @@ def test_reset_session_refuses_junk_and_keeps_the_store(stored, uri, end_status)
     home = nbtrack.store_path()
     if isinstance(uri, str) and uri.strip() and _usable_path(uri):
         uri = 5  # a valid path would switch stores: not junk
-    if end_status in (None, "FINISHED", "FAILED", "KILLED") and uri is None:
+    valid_status = end_status is None or (isinstance(end_status, str) and end_status in END_STATUSES)
+    if valid_status and uri is None:  # (``in`` alone would ask an array for its truth value)
         end_status = 5
     call(nbtrack.reset_session, [uri], end_status=end_status)
     assert nbtrack.store_path() == home
